@@ -80,3 +80,28 @@ def _heading_before(text: str, positions: list[int], start: int) -> str:
     begin = positions[index]
     end = text.find("\n", begin)
     return text[begin : end if end >= 0 else len(text)].strip()
+
+
+_PART_HEADING = re.compile(
+    r"^(?:#+\s*)?(?:Annex|Schedule|Exhibit|Appendix|Attachment|Addendum|Amendment|Bijlage|Aanhangsel|Wijziging|"
+    r"Anlage|Anhang|Änderung|Nachtrag)\b.{0,120}$",
+    re.I,
+)
+
+
+def section_at(text: str, offset: int) -> str:
+    """The heading a position falls under: the last annex/amendment heading before it, else the nearest heading.
+
+    Precedence depends on the part of the contract (body, annex, amendment), so a part
+    heading such as "Annex A – Data Processing Agreement" wins over a clause heading
+    below it ("A.2 Location of Processing").
+    """
+    part = ""
+    nearest = ""
+    for line in text[:offset].split("\n"):
+        stripped = line.strip()
+        if _PART_HEADING.match(stripped) and len(stripped) < 130 and not stripped.endswith((".", ",", ";")):
+            part = stripped
+        elif _HEADING_LINE.match(stripped):
+            nearest = stripped
+    return part or nearest

@@ -14,9 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from analyser import __version__, model_files, pipeline
+from analyser import __version__, export, model_files, pipeline
 from analyser.config import load_registry, load_settings
 from analyser.errors import AnalyserError, ConfigError
+from analyser.types import DocumentReport
 
 app = typer.Typer(
     name="analyser",
@@ -91,6 +92,111 @@ def inspect(
     out.print(table)
     for warning in document.warnings:
         err.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+
+
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
+
+
+def _collect(paths: list[Path]) -> list[Path]:
+    """Files to analyse: the files given, and supported files found in the folders given (recursively)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        else:
+            files.append(path)
+    return files
+
+
+@app.command()
+def analyse(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively) to analyse.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports (<name>.json per document).")],
+    backend: Annotated[str, typer.Option(help="llama (local model, default), openai (a server you run), or rules (no model, fast).")] = "llama",
+    model: Annotated[str | None, typer.Option(help="Model id from models/registry.toml or a .gguf path; for openai the server's model name.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (openai backend).")] = None,
+    strategy: Annotated[str, typer.Option(help="retrieve: the model reads only the relevant passages (default); full: it reads everything.")] = "retrieve",
+    ask_model: Annotated[str, typer.Option(help="gaps: ask the model only about fields the patterns did not find (default, fast); all: ask it about every field.")] = "gaps",
+) -> None:
+    """Analyse contracts and DPAs: facts with quotes and pages, one JSON report per document.
+
+    Example: analyser analyse examples/*.pdf --out out/demo
+    """
+    if strategy not in ("retrieve", "full"):
+        raise typer.BadParameter("choose retrieve or full", param_hint="--strategy")
+    if ask_model not in ("gaps", "all"):
+        raise typer.BadParameter("choose gaps or all", param_hint="--ask-model")
+    if backend not in ("llama", "openai", "rules"):
+        raise typer.BadParameter("choose llama, openai or rules", param_hint="--backend")
+    files = _collect(paths)
+    if not files:
+        err.print("[bold red]Error:[/] no documents found in the paths given.")
+        raise typer.Exit(EXIT_USAGE)
+    with _user_errors():
+        settings = load_settings()
+        options = pipeline.AnalysisOptions(backend=backend, strategy=strategy, model=model, base_url=base_url,  # type: ignore[arg-type]
+                                           ask_model=ask_model)  # type: ignore[arg-type]
+        analyser = pipeline.Analyser(options, settings)
+        reports = _analyse_all(analyser, files, out)
+    failed = [r for r in reports if r.status != "ok"]
+    ok = len(reports) - len(failed)
+    err.print(f"Done: {ok} ok, {len(failed)} with problems; reports in {out}", highlight=False)
+    if failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _analyse_all(analyser: pipeline.Analyser, files: list[Path], out: Path) -> list[DocumentReport]:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    reports: list[DocumentReport] = []
+    used_stems: set[str] = set()
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("Analysing", total=len(files))
+        if analyser.uses_model:
+            progress.update(task, description="Loading the model")
+            analyser.backend()
+        for path in files:
+            def stage(name: str, path: Path = path) -> None:
+                progress.update(task, description=f"{path.name}: {name}")
+
+            report = analyser.analyse_path(path, stage)
+            stem = _unique_stem(export.safe_stem(path.name), used_stems)
+            export.write_report(report, out, stem)
+            reports.append(report)
+            _print_outcome(report)
+            progress.advance(task)
+        progress.update(task, description="Analysed")
+    return reports
+
+
+def _unique_stem(stem: str, used: set[str]) -> str:
+    candidate, number = stem, 2
+    while candidate in used:
+        candidate, number = f"{stem}-{number}", number + 1
+    used.add(candidate)
+    return candidate
+
+
+def _print_outcome(report: DocumentReport) -> None:
+    if report.status == "failed":
+        err.print(f"[red]failed[/]  {'; '.join(report.errors)}", highlight=False)
+        return
+    found = sum(1 for r in report.facts.values() if r.status == "found")
+    colour = "green" if report.status == "ok" else "yellow"
+    err.print(f"[{colour}]{report.status}[/]  {report.document}: {found} of {len(report.facts)} fields stated", highlight=False)
+    for problem in report.errors:
+        err.print(f"   [yellow]problem:[/] {problem}", highlight=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the per-document report.
+
+    Example: analyser schema > report.schema.json
+    """
+    out.print_json(json.dumps(export.report_schema()))
 
 
 @models_app.command("list")

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
+from analyser import __version__
 from analyser.chunking import split_document
-from analyser.config import Settings
+from analyser.config import DEFAULT_MODEL_ID, Settings, load_registry
+from analyser.errors import AnalyserError, IngestError
+from analyser.extraction import FIELD_GROUPS, ExtractionRun, ModelExtractor, groups_with_gaps
 from analyser.ingest import read_document
-from analyser.types import Chunk, Document
+from analyser.merge import Merged, merge
+from analyser.types import (
+    Chunk,
+    Document,
+    DocumentReport,
+    ExitTerms,
+    Fact,
+    Provider,
+    RunInfo,
+    SubProcessor,
+)
 
 log = logging.getLogger(__name__)
+
+Strategy = Literal["retrieve", "full"]
+BACKEND_CHOICES = ("llama", "openai", "rules", "fake")
+# --strategy full reads the whole document in windows of about this many characters.
+FULL_WINDOW_CHARS = 9000
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +75,214 @@ def inspection_json(inspection: Inspection, file: str) -> dict[str, object]:
         ],
         "warnings": list(document.warnings),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisOptions:
+    """How to analyse: which backend and model, which strategy."""
+
+    backend: str = "llama"
+    strategy: Strategy = "retrieve"
+    model: str | None = None
+    base_url: str | None = None
+    ask_model: Literal["gaps", "all"] = "gaps"  # gaps: only groups the patterns left incomplete
+
+
+@dataclass
+class _Timer:
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, started: float) -> None:
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + time.perf_counter() - started, 3)
+
+
+class Analyser:
+    """Analyses documents with resources (model, embedder) loaded once and reused."""
+
+    def __init__(self, options: AnalysisOptions, settings: Settings, *, backend: object | None = None,
+                 embedder: object | None = None) -> None:
+        if options.backend not in BACKEND_CHOICES:
+            raise AnalyserError(f"Unknown backend '{options.backend}'; choose one of {', '.join(BACKEND_CHOICES)}.")
+        self.options = options
+        self.settings = settings
+        self._backend = backend
+        self._embedder = embedder
+        self._model_sha256: str | None = None
+
+    @property
+    def uses_model(self) -> bool:
+        """False for the rules-only backend."""
+        return self.options.backend != "rules"
+
+    def backend(self) -> object:
+        """The LLM backend, loaded on first use."""
+        if self._backend is None:
+            self._backend = self._load_backend()
+        return self._backend
+
+    def _load_backend(self) -> object:
+        from analyser import model_files
+        from analyser.llm.registry import make_backend
+
+        if self.options.backend == "openai":
+            return make_backend("openai", base_url=self.options.base_url or "http://127.0.0.1:8080/v1",
+                                model=self.options.model or "")
+        registry = load_registry(self.settings.models_dir / "registry.toml")
+        resolved = model_files.resolve(self.options.model or DEFAULT_MODEL_ID, registry, self.settings)
+        context = min(resolved.entry.context_length if resolved.entry else 8192, 8192)
+        return make_backend("llama", resolved=resolved, n_ctx=context, threads=self.settings.threads)
+
+    def embedder(self) -> object:
+        """The sentence embedder, loaded on first use."""
+        if self._embedder is None:
+            from analyser.embeddings import local_embedder
+
+            self._embedder = local_embedder()
+        return self._embedder
+
+    def analyse_path(self, path: Path, progress: Progress | None = None) -> DocumentReport:
+        """Analyse one file; a file that cannot be read gives a failed report, never an exception."""
+        timer = _Timer()
+        started = time.perf_counter()
+        try:
+            document = read_document(path, self.settings.limits)
+        except IngestError as exc:
+            return DocumentReport(document=path.name, status="failed", errors=(str(exc),),
+                                  run=self._run_info(timer, ExtractionRun()))
+        timer.add("ingest", started)
+        return self.analyse_document(document, progress, timer)
+
+    def analyse_document(self, document: Document, progress: Progress | None = None,
+                         timer: _Timer | None = None) -> DocumentReport:
+        """Run chunking, retrieval, extraction, grounding and merging on one document."""
+        timer = timer or _Timer()
+        say = progress or (lambda stage: None)
+        started = time.perf_counter()
+        chunks = split_document(document, self.settings.chunk_size, self.settings.chunk_overlap)
+        timer.add("chunk", started)
+        from analyser import rules
+
+        say("rules")
+        started = time.perf_counter()
+        rule_facts = rules.extract(document)
+        timer.add("rules", started)
+        run = ExtractionRun()
+        if self.uses_model:
+            # The model reads only what the patterns could not settle: every token costs time on a
+            # small machine, and a pattern that matched is more reliable than a 1.5B model.
+            groups = groups_with_gaps(rule_facts) if self.options.ask_model == "gaps" else list(FIELD_GROUPS)
+            run = self._extract_with_model(document, chunks, groups, timer, say)
+        run.facts = [*rule_facts, *run.facts]
+        started = time.perf_counter()
+        merged = merge(run.facts, document)
+        timer.add("merge", started)
+        return build_report(document, merged, run, self._run_info(timer, run))
+
+    def _extract_with_model(self, document: Document, chunks: Sequence[Chunk], groups: list[str], timer: _Timer,
+                            say: Progress) -> ExtractionRun:
+        from analyser.retrieval import DocumentIndex
+
+        extractor = ModelExtractor(self.backend())  # type: ignore[arg-type]
+        if self.options.strategy == "full":
+            return self._extract_full(document, chunks, groups, extractor, timer, say)
+        say("retrieve")
+        started = time.perf_counter()
+        index = DocumentIndex.build(chunks, self.embedder())  # type: ignore[arg-type]
+        passages = {group: [s.chunk for s in index.select(group)] for group in groups}
+        timer.add("retrieve", started)
+        say("extract")
+        started = time.perf_counter()
+        run = extractor.extract(document, passages)
+        timer.add("extract", started)
+        return run
+
+    def _extract_full(self, document: Document, chunks: Sequence[Chunk], groups: list[str],
+                      extractor: ModelExtractor, timer: _Timer, say: Progress) -> ExtractionRun:
+        total = ExtractionRun()
+        windows = _windows(chunks, FULL_WINDOW_CHARS)
+        for number, window in enumerate(windows, start=1):
+            say(f"extract {number}/{len(windows)}")
+            started = time.perf_counter()
+            run = extractor.extract(document, {group: window for group in groups})
+            timer.add("extract", started)
+            total.facts += run.facts
+            total.errors += run.errors
+            total.warnings += run.warnings
+            total.calls += run.calls
+            total.tokens_read += run.tokens_read
+            total.tokens_generated += run.tokens_generated
+            total.prompt_refs = run.prompt_refs
+            total.ungrounded += run.ungrounded
+        return total
+
+    def _run_info(self, timer: _Timer, run: ExtractionRun) -> RunInfo:
+        backend = self._backend
+        return RunInfo(
+            analyser_version=__version__,
+            backend=self.options.backend,
+            strategy=self.options.strategy if self.uses_model else "rules",
+            model_id=getattr(backend, "model_id", None),
+            model_sha256=getattr(backend, "model_sha256", None) or None,
+            embedder_id=getattr(self._embedder, "model_id", None) if self.uses_model else None,
+            prompt_versions=dict(run.prompt_refs),
+            model_calls=run.calls,
+            tokens_read=run.tokens_read,
+            tokens_generated=run.tokens_generated,
+            seconds=dict(timer.seconds),
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+
+
+def _windows(chunks: Sequence[Chunk], limit: int) -> list[list[Chunk]]:
+    """Consecutive, non-overlapping groups of chunks of at most `limit` characters."""
+    windows: list[list[Chunk]] = [[]]
+    size = 0
+    for chunk in chunks:
+        if windows[-1] and size + len(chunk.text) > limit:
+            windows.append([])
+            size = 0
+        windows[-1].append(chunk)
+        size += len(chunk.text)
+    return [w for w in windows if w]
+
+
+def build_report(document: Document, merged: Merged, run: ExtractionRun, info: RunInfo) -> DocumentReport:
+    """Assemble the per-document report from merged values."""
+    values = merged.values
+    exit_terms = ExitTerms(
+        data_return=values.get("exit.data_return"),  # type: ignore[arg-type]
+        deletion_days=values.get("exit.deletion_days"),  # type: ignore[arg-type]
+        export_format=values.get("exit.export_format"),  # type: ignore[arg-type]
+        termination_assistance=values.get("exit.termination_assistance"),  # type: ignore[arg-type]
+    )
+    evidence: dict[str, list[object]] = {}
+    for name, items in merged.evidence.items():
+        key = name.split(".")[0] if name.startswith(("exit.", "provider.")) else name
+        evidence.setdefault(key, []).extend(items)
+    status = "partial" if run.errors else "ok"
+    return DocumentReport(
+        document=document.source,
+        sha256=document.sha256,
+        language=document.language,
+        media_type=document.media_type,
+        pages=len(document.pages),
+        status=status,
+        errors=tuple(run.errors),
+        provider=Provider(name=values.get("provider.name"), country=values.get("provider.country")),  # type: ignore[arg-type]
+        storage_locations=tuple(values.get("storage_locations") or ()),  # type: ignore[arg-type]
+        remote_access_locations=tuple(values.get("remote_access_locations") or ()),  # type: ignore[arg-type]
+        governing_law=values.get("governing_law"),  # type: ignore[arg-type]
+        courts=values.get("courts"),  # type: ignore[arg-type]
+        subprocessors=tuple(SubProcessor(**s) for s in values.get("subprocessors") or ()),  # type: ignore[arg-type, attr-defined]
+        subprocessor_change_notice_days=values.get("subprocessor_change_notice_days"),  # type: ignore[arg-type]
+        subprocessor_objection_right=values.get("subprocessor_objection_right"),  # type: ignore[arg-type]
+        transfer_mechanisms=tuple(values.get("transfer_mechanisms") or ()),  # type: ignore[arg-type]
+        key_custody=values.get("key_custody") or "not_stated",  # type: ignore[arg-type]
+        encryption_at_rest=values.get("encryption_at_rest"),  # type: ignore[arg-type]
+        breach_notification_hours=values.get("breach_notification_hours"),  # type: ignore[arg-type]
+        exit=exit_terms,
+        evidence={k: tuple(v) for k, v in evidence.items()},  # type: ignore[misc]
+        facts=merged.reviews,
+        warnings=tuple([*document.warnings, *run.warnings, *merged.warnings]),
+        run=info,
+    )

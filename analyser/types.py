@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 PAGE_SEPARATOR = "\n\n"
 
@@ -89,3 +91,247 @@ class ScoredChunk:
 
     chunk: Chunk
     score: float
+
+
+# --- Extraction -------------------------------------------------------------------------
+# Serialised types are pydantic models (frozen, no extra fields); their JSON Schema is
+# published with the report.
+
+
+MatchKind = Literal["exact", "normalized", "fuzzy"]
+FactSource = Literal["model", "rules"]
+
+
+class Evidence(BaseModel):
+    """A verbatim quote located in the document: page, character span and how it matched.
+
+    `char_start`/`char_end` are offsets in the document text (pages joined by
+    PAGE_SEPARATOR); `document.text[char_start:char_end]` is the located passage.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    quote: str
+    page: int
+    char_start: int
+    char_end: int
+    match: MatchKind
+
+
+class Fact(BaseModel):
+    """One extracted value for one field, with the evidence it rests on.
+
+    `field` uses the report's dotted names ("governing_law", "exit.deletion_days",
+    "subprocessors"); `value` is already normalised (ISO codes, days, hours, booleans);
+    `raw` keeps the wording the value came from ("vier Wochen", "without undue delay").
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: str
+    value: str | int | bool | dict[str, str | None] | None
+    raw: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    confidence: float = 0.5
+    source: FactSource = "rules"
+    chunk_id: str | None = None
+    section: str = ""
+    prompt_ref: str | None = None
+    model_id: str | None = None
+
+
+# --- Model answers ----------------------------------------------------------------------
+# One pydantic model per field group. Their JSON Schema constrains the model's decoding, and
+# property order is generation order: the quote comes before the value.
+
+
+QuoteText = Annotated[str, Field(max_length=160)]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Cited(_Answer):
+    """A value with the quote that supports it; quote "" and value null mean "not stated"."""
+
+    quote: QuoteText
+    value: Annotated[str, Field(max_length=120)] | None
+
+
+class CitedSubprocessor(_Answer):
+    """One subprocessor as the model read it."""
+
+    quote: QuoteText
+    name: Annotated[str, Field(max_length=120)]
+    country: Annotated[str, Field(max_length=60)] | None
+    purpose: Annotated[str, Field(max_length=100)] | None
+
+
+class PartiesAnswer(_Answer):
+    provider_name: Cited
+    provider_country: Cited
+
+
+class LocationsAnswer(_Answer):
+    storage: Annotated[list[Cited], Field(max_length=12)]
+    remote_access: Annotated[list[Cited], Field(max_length=12)]
+
+
+class LawAnswer(_Answer):
+    governing_law: Cited
+    courts: Cited
+
+
+class SubprocessorsAnswer(_Answer):
+    subprocessors: Annotated[list[CitedSubprocessor], Field(max_length=60)]
+    notice_period: Cited
+    objection_right: Cited
+
+
+class KeyCustodyCited(_Answer):
+    quote: QuoteText
+    value: Literal["customer", "provider", "third_party", "not_stated"]
+
+
+class SecurityAnswer(_Answer):
+    transfer_mechanisms: Annotated[list[Cited], Field(max_length=6)]
+    encryption_at_rest: Cited
+    key_custody: KeyCustodyCited
+    breach_notification: Cited
+
+
+class ExitAnswer(_Answer):
+    data_return: Cited
+    deletion_period: Cited
+    export_format: Cited
+    termination_assistance: Cited
+
+
+ANSWER_TYPES: dict[str, type[_Answer]] = {
+    "parties": PartiesAnswer,
+    "locations": LocationsAnswer,
+    "law": LawAnswer,
+    "subprocessors": SubprocessorsAnswer,
+    "security": SecurityAnswer,
+    "exit": ExitAnswer,
+}
+
+
+# --- Report -----------------------------------------------------------------------------
+# The per-document JSON. Its top level carries exactly the fields of the evaluation gold
+# schema, then what a reviewer needs: per-field confidence, candidates, warnings, run info.
+
+SCHEMA_VERSION = "1.0"
+KeyCustody = Literal["customer", "provider", "third_party", "not_stated"]
+Status = Literal["ok", "partial", "failed"]
+JsonScalar = str | int | bool | None
+
+
+class Provider(BaseModel):
+    """The provider's legal entity and the ISO code of its seat."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str | None = None
+    country: str | None = None
+
+
+class SubProcessor(BaseModel):
+    """A subprocessor as stated: name as written, country code, purpose, and the page it is on."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    country: str | None = None
+    purpose: str | None = None
+    page: int | None = None
+
+
+class ExitTerms(BaseModel):
+    """What happens to the data at the end of the contract."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data_return: bool | None = None
+    deletion_days: int | None = None
+    export_format: str | None = None
+    termination_assistance: bool | None = None
+
+
+class Candidate(BaseModel):
+    """One value the document gives for a field, and whether it was chosen."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: JsonScalar | dict[str, str | None]
+    raw: str = ""
+    quote: str
+    page: int
+    section: str = ""
+    source: FactSource = "rules"
+    chosen: bool = False
+
+
+class FieldReview(BaseModel):
+    """What a reviewer needs for one field: status, confidence, evidence, rivals and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    status: Literal["found", "not_stated"]
+    confidence: float = 0.0
+    raw: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    candidates: tuple[Candidate, ...] = ()
+    reason: str = ""
+
+
+class RunInfo(BaseModel):
+    """How the result was produced, for reproducibility and cost accounting."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    analyser_version: str
+    backend: str
+    strategy: str
+    model_id: str | None = None
+    model_sha256: str | None = None
+    embedder_id: str | None = None
+    prompt_versions: dict[str, str] = Field(default_factory=dict)
+    model_calls: int = 0
+    tokens_read: int = 0
+    tokens_generated: int = 0
+    seconds: dict[str, float] = Field(default_factory=dict)
+    started_at: str = ""
+
+
+class DocumentReport(BaseModel):
+    """Everything the analyser found in one document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: str = SCHEMA_VERSION
+    document: str
+    sha256: str = ""
+    language: str = "unknown"
+    media_type: str = ""
+    pages: int = 0
+    status: Status = "ok"
+    errors: tuple[str, ...] = ()
+    provider: Provider = Provider()
+    storage_locations: tuple[str, ...] = ()
+    remote_access_locations: tuple[str, ...] = ()
+    governing_law: str | None = None
+    courts: str | None = None
+    subprocessors: tuple[SubProcessor, ...] = ()
+    subprocessor_change_notice_days: int | None = None
+    subprocessor_objection_right: bool | None = None
+    transfer_mechanisms: tuple[str, ...] = ()
+    key_custody: KeyCustody = "not_stated"
+    encryption_at_rest: bool | None = None
+    breach_notification_hours: int | None = None
+    exit: ExitTerms = ExitTerms()
+    evidence: dict[str, tuple[Evidence, ...]] = Field(default_factory=dict)
+    facts: dict[str, FieldReview] = Field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    run: RunInfo | None = None
