@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -37,6 +38,29 @@ from analyser.types import (
 
 log = logging.getLogger(__name__)
 
+# "Without undue delay" and its kin: a deadline stated without a number of hours.
+_NO_NUMBER_DEADLINE = re.compile(
+    r"undue delay|without delay|promptly|immediately|as soon as|unverzüglich|umgehend|ohne schuldhaftes zögern|"
+    r"onverwijld|onmiddellijk|zo spoedig mogelijk|zonder (?:onredelijke )?vertraging",
+    re.I,
+)
+# A model answer stands only if its quoted sentence talks about the field at all: a 1.5B
+# model sometimes pairs a value with an unrelated quote.
+FIELD_CUES: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, re.I)
+    for name, pattern in {
+        "encryption_at_rest": r"encrypt|versleutel|verschlüssel|crypt|aes",
+        "key_custody": r"\bkeys?\b|sleutel|schlüssel|hsm|kms|byok|hyok",
+        "subprocessor_objection_right": r"object|bezwaar|widersp|einspruch|einwand",
+        "subprocessor_change_notice_days": r"sub.?processor|subverwerker|unterauftrag|sub.?contractor|onderaannemer|notif|inform|mitteil",
+        "breach_notification_hours": r"breach|incident|datalek|inbreuk|verletzung|datenpanne|vorfall|notif|inform|meld",
+        "exit.data_return": r"return|export|retriev|ter beschikking|terug|overdr|herausg|zurück|rückgabe|übergabe|bereitstell",
+        "exit.deletion_days": r"delet|destroy|eras|verwijder|vernietig|wis|lösch|vernicht",
+        "exit.export_format": r"\b(csv|json|xml|pdf|parquet|sql|xlsx?|api|format|formaat)\b",
+        "exit.termination_assistance": r"assist|support|help|transition|migrat|exit|ondersteun|medewerking|unterstütz|mitwirk",
+        "transfer_mechanisms": r"clause|contractbepaling|vertragsklausel|datenschutzklausel|framework|binding|adequa|addendum|bcr|scc|dpf|angemessen|adequaat",
+    }.items()
+}
 FIELD_GROUPS = ("parties", "locations", "law", "subprocessors", "security", "exit")
 GROUP_FIELDS: dict[str, tuple[str, ...]] = {
     "parties": ("provider.name", "provider.country"),
@@ -106,7 +130,8 @@ class ModelExtractor:
                 run.ungrounded += facts.ungrounded
         run.seconds = time.perf_counter() - started
         if run.ungrounded:
-            run.warnings.append(f"{run.ungrounded} model answers were dropped: their quote is not in the document.")
+            run.warnings.append(f"{run.ungrounded} model answers were dropped: the quote is not in the document or does not "
+                                "support the value.")
         return run
 
     def _ask(self, group: str, chunks: Sequence[Chunk], run: ExtractionRun) -> object | None:
@@ -182,6 +207,10 @@ class _FactBuilder:
             self.out.ungrounded += 1
             return
         evidence, sentence = found
+        cue = FIELD_CUES.get(name)
+        if cue and not cue.search(sentence):
+            self.out.ungrounded += 1
+            return
         values = convert(cited.value, sentence)  # type: ignore[operator]
         for value in values:
             self.emit(name, value, cited.value or "", evidence)
@@ -218,13 +247,29 @@ def _jurisdiction(value: str | None, sentence: str) -> list[str]:
 
 
 def _days(value: str | None, sentence: str) -> list[int]:
+    """A period in days, kept only when the quoted sentence states the same period."""
     found = normalise.days(value)
-    return [found] if found is not None else []
+    return [found] if found is not None and found in _periods(sentence, normalise.days) else []
 
 
 def _hours(value: str | None, sentence: str) -> list[int | None]:
+    """A deadline in hours; None ("without undue delay") only when the sentence gives no number."""
     found = normalise.hours(value)
-    return [found]  # None is kept: "without undue delay" is a stated answer without a number
+    if found is None:
+        stated_without_number = normalise.hours(sentence) is None and _NO_NUMBER_DEADLINE.search(sentence)
+        return [None] if stated_without_number else []
+    return [found] if found in _periods(sentence, normalise.hours) else []
+
+
+def _periods(sentence: str, convert: Callable[[str], int | None]) -> set[int]:
+    """Every period the sentence states, converted (a sentence may give several)."""
+    found = set()
+    for part in re.split(r"[,;()]| and | or | en | of | und | oder ", sentence):
+        value = convert(part)
+        if value is not None:
+            found.add(value)
+    whole = convert(sentence)
+    return found | ({whole} if whole is not None else set())
 
 
 def _boolean(value: str | None, sentence: str) -> list[bool]:

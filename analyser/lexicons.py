@@ -54,6 +54,9 @@ class FieldLexicon:
         return tuple(term for facet in self.facets for term in facet.core)
 
 
+# fmt: off
+# The tables below are kept compact by hand: one term per line would make them unreadable.
+
 # Countries and regions in English, Dutch and German, as context for where data sits. Context only:
 # addresses in party definitions name countries too.
 PLACES = (
@@ -64,7 +67,7 @@ PLACES = (
     "australia", "brazil", "israel", "philippines", "ukraine", "south africa",
     "europese unie", "eer", "europese economische ruimte", "verenigde staten", "verenigd koninkrijk", "duitsland",
     "nederland", "ierland", "frankrijk", "belgie", "zwitserland", "oostenrijk", "zweden", "noorwegen", "polen",
-    "tsjechie", "spanje", "italie", "portugal", "india",
+    "tsjechie", "spanje", "italie",
     "europaische union", "ewr", "europaischer wirtschaftsraum", "vereinigte staaten", "vereinigtes konigreich",
     "deutschland", "bundesrepublik", "niederlande", "irland", "frankreich", "belgien", "osterreich", "schweiz",
     "schweden", "norwegen", "tschech*", "spanien", "italien", "indien",
@@ -93,7 +96,7 @@ LEXICONS: dict[str, FieldLexicon] = {
                 queries=(
                     "This agreement is entered into between the customer and the provider, a company incorporated "
                     "under the laws of its country.",
-                    "Deze overeenkomst wordt gesloten tussen partijen: de verwerker en de verwerkingsverantwoordelijke.",
+                    "Deze overeenkomst wordt gesloten tussen partijen: verwerker en verwerkingsverantwoordelijke.",
                     "Dieser Vertrag wird geschlossen zwischen dem Verantwortlichen und dem Auftragsverarbeiter.",
                 ),
                 core=(
@@ -170,11 +173,14 @@ LEXICONS: dict[str, FieldLexicon] = {
                     "Der Support erfolgt per Fernzugriff aus einem anderen Land.",
                 ),
                 core=(
-                    "remote access", "remotely", "access", "follow the sun", "follow-the-sun", "support",
-                    "support staff", "personnel", "operations staff", "op afstand", "toegang", "ondersteuning",
-                    "servicedesk", "medewerkers", "fernzugriff*", "fernwartung", "zugriff", "support",
+                    "remote access", "remotely", "access from", "follow the sun", "follow-the-sun", "support staff",
+                    "support team", "operations staff", "engineering staff", "op afstand",
+                    "toegang vanuit", "servicedesk", "fernzugriff*", "fernwartung", "zugriff aus",
                 ),
-                context=("from", "outside", "third country", "staff", "vanuit", "buiten", "aus", "drittland"),
+                context=(
+                    "access", "support", "personnel", "staff", "from", "outside", "third country", "toegang",
+                    "ondersteuning", "medewerkers", "vanuit", "buiten", "zugriff", "aus", "drittland",
+                ),
             ),
             Facet(
                 name="vendors",
@@ -370,10 +376,11 @@ LEXICONS: dict[str, FieldLexicon] = {
                 core=(
                     "termination assistance", "exit assistance", "exit", "transition", "transition assistance",
                     "migration", "migrate", "exit-ondersteuning", "migratie", "exitplan", "exit plan",
-                    "unterstutzt die migration", "migration", "ubergang",
+                    "exitregeling", "ubergang",
                 ),
                 context=("assistance", "reasonable", "ondersteuning", "medewerking", "unterstutz*", "anbieter"),
             ),
         ),
     ),
 }
+# fmt: on

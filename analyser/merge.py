@@ -138,8 +138,9 @@ def _merge_scalar(name: str, facts: list[Fact], precedence: Precedence, merged: 
     if not facts:
         _not_stated(name, merged)
         return
-    best = max(facts, key=lambda f: (_rank(f, precedence), f.source == "rules", f.confidence,
-                                     -f.evidence[0].char_start))
+    # A pattern that matched outranks the model; the model's answers stay visible as candidates.
+    pool = [f for f in facts if f.source == "rules"] or facts
+    best = max(pool, key=lambda f: (_rank(f, precedence), f.confidence, -f.evidence[0].char_start))
     agreeing = [f for f in facts if f.value == best.value]
     rivals = [f for f in facts if f.value != best.value]
     confidence = min(0.95, best.confidence + 0.05 * (len(agreeing) - 1)) - (0.1 if rivals else 0.0)

@@ -9,6 +9,12 @@ MiniLM only understands English, so Dutch and German clauses are found by the le
 lowercased, accent-folded, lightly stemmed words and word pairs matched against the lexicons in
 `analyser.lexicons`, with `stem*` patterns expanded over each document's own vocabulary to reach
 compounds such as "Unterauftragsverarbeiter".
+
+Measured on the development corpus (benchmarks/retrieval_recall.py, 400-character chunks): ranking
+by BM25 alone beat every mix with the MiniLM cosine and reciprocal-rank fusion, so the default
+`lexical_weight` is 1.0 and the embedder serves as a relevance gate: it lets an English chunk
+without lexicon terms through when it is close in meaning, and decides whether a document without
+any core term covers a group at all.
 """
 
 from __future__ import annotations
@@ -44,9 +50,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _SUFFIXES = ("ions", "ings", "ion", "ing", "ies", "ied", "ers", "es", "ed", "en", "er", "e", "s", "y")
 _MIN_STEM = 3
 _FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ı": "i"})
-# `"Subprocessor" means ...`: a chunk with several such lines is a definitions list.
+# `"Subprocessor" means ...`: definitions name every topic of a contract but settle none.
 _DEFINITION = re.compile(r"[\"”“'’]\s*(?:means|shall mean|has the meaning|betekent|bezeichnet|bedeutet)\b", re.I)
-_MIN_DEFINITIONS = 1
 # Table rows and list items extracted from PDFs: several lines, mostly shorter than wrapped prose.
 _MIN_TABLE_LINES = 3
 _SHORT_LINE = 50
@@ -60,14 +65,14 @@ class RetrievalSettings:
     """Knobs of the ranking and selection, measured with benchmarks/retrieval_recall.py."""
 
     fusion: Fusion = "sum"
-    lexical_weight: float = 0.8  # "sum": weight of max-scaled BM25 against min-max-scaled similarity
+    lexical_weight: float = 1.0  # "sum": weight of max-scaled BM25 against min-max-scaled similarity
     context_weight: float = 0.5  # BM25 weight of context terms relative to core terms
     rrf_k: int = 10  # "rrf": documents have 1-100 chunks, so a small k keeps the top ranks decisive
-    facet_budget_chars: int = 600  # a group's budget is this times its number of facets
+    facet_budget_chars: int = 800  # a group's budget is this times its number of facets
     relative_cutoff: float = 0.2  # a facet drops chunks scoring below this share of its best chunk
     min_similarity: float = 0.45  # a group without core terms needs a chunk at least this similar
     chunk_similarity: float = 0.55  # a chunk without core terms needs this similarity to be selected
-    definitions_damping: float = 0.5  # BM25 factor for definition lists, which name every topic
+    definitions_damping: float = 0.5  # BM25 factor for chunks that define terms
     list_budget_chars: int = 3200  # extra characters for the rest of a subprocessor table
 
 
@@ -212,7 +217,7 @@ class DocumentIndex:
         bm25 = _build_bm25(corpus)
         vocabulary = {word: stem(word) for text in texts for word in surface_words(text)}
         vectors = embedder.embed(texts) if embedder is not None and texts else None
-        definitions = np.array([len(_DEFINITION.findall(text)) >= _MIN_DEFINITIONS for text in texts], dtype=bool)
+        definitions = np.array([bool(_DEFINITION.search(text)) for text in texts], dtype=bool)
         tabular = np.array([looks_tabular(chunk.text) for chunk in chunks], dtype=bool)
         log.debug("indexed %d chunks, %d words", len(chunks), len(vocabulary))
         token_sets = [set(tokens) for tokens in corpus]
@@ -321,7 +326,7 @@ class DocumentIndex:
     def _similarity(self, group: str, facet: Facet) -> Scores:
         if self._vectors is None or self._embedder is None:
             return np.zeros(len(self.chunks))
-        queries = _query_vectors(cast(Hashable, self._embedder), group, facet.name)
+        queries = _query_bank(cast(Hashable, self._embedder))[(group, facet.name)]
         return np.asarray((self._vectors @ queries.T).max(axis=1), dtype=np.float64)
 
     def _fuse(self, lexical: Scores, similarity: Scores) -> Scores:
@@ -357,11 +362,18 @@ def _cached_index(chunks: tuple[Chunk, ...], embedder: Hashable) -> DocumentInde
     return DocumentIndex.build(chunks, cast("Embedder | None", embedder))
 
 
-@functools.lru_cache(maxsize=64)
-def _query_vectors(embedder: Hashable, group: str, facet_name: str) -> Vectors:
-    """Query embeddings per (embedder, group, facet), computed once per process."""
-    facet = next(facet for facet in _lexicon(group).facets if facet.name == facet_name)
-    return cast(Embedder, embedder).embed(list(facet.queries))
+@functools.lru_cache(maxsize=4)
+def _query_bank(embedder: Hashable) -> dict[tuple[str, str], Vectors]:
+    """Every facet's query embeddings, in one call per embedder and process (each call has a fixed cost)."""
+    keys = [(lexicon.group, facet.name) for lexicon in LEXICONS.values() for facet in lexicon.facets]
+    queries = [facet.queries for lexicon in LEXICONS.values() for facet in lexicon.facets]
+    vectors = cast(Embedder, embedder).embed([query for facet_queries in queries for query in facet_queries])
+    bank: dict[tuple[str, str], Vectors] = {}
+    start = 0
+    for key, facet_queries in zip(keys, queries, strict=True):
+        bank[key] = vectors[start : start + len(facet_queries)]
+        start += len(facet_queries)
+    return bank
 
 
 def _fill(chunks: Sequence[Chunk], order: Iterable[int], budget: int) -> list[int]:
