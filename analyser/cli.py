@@ -45,8 +45,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug, with tracebacks).")] = 0,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug, with tracebacks).")
+    ] = 0,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """Analyse supplier contracts locally. Example: analyser inspect examples/en_dpa_cloudhost.pdf"""
     _state["verbosity"] = verbose
@@ -69,7 +73,9 @@ def _user_errors() -> Iterator[None]:
 @app.command()
 def inspect(
     file: Annotated[Path, typer.Argument(help="A PDF, DOCX, HTML, Markdown or text file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print pages, chunks and warnings as JSON to stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print pages, chunks and warnings as JSON to stdout.")
+    ] = False,
 ) -> None:
     """Show how the analyser reads a document: pages, language, chunks, warnings.
 
@@ -112,11 +118,27 @@ def _collect(paths: list[Path]) -> list[Path]:
 def analyse(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively) to analyse.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports (<name>.json per document).")],
-    backend: Annotated[str, typer.Option(help="llama (local model, default), openai (a server you run), or rules (no model, fast).")] = "llama",
-    model: Annotated[str | None, typer.Option(help="Model id from models/registry.toml or a .gguf path; for openai the server's model name.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (openai backend).")] = None,
-    strategy: Annotated[str, typer.Option(help="retrieve: the model reads only the relevant passages (default); full: it reads everything.")] = "retrieve",
-    ask_model: Annotated[str, typer.Option(help="gaps: ask the model only about fields the patterns did not find (default, fast); all: ask it about every field.")] = "gaps",
+    backend: Annotated[
+        str, typer.Option(help="llama (local model, default), openai (a server you run), or rules (no model, fast).")
+    ] = "llama",
+    model: Annotated[
+        str | None,
+        typer.Option(help="Model id from models/registry.toml or a .gguf path; for openai the server's model name."),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (openai backend).")
+    ] = None,
+    strategy: Annotated[
+        str,
+        typer.Option(help="retrieve: the model reads only the relevant passages (default); full: it reads everything."),
+    ] = "retrieve",
+    ask_model: Annotated[
+        str,
+        typer.Option(
+            help="gaps: ask the model only about fields the patterns did not find (default, fast); "
+            "all: ask it about every field."
+        ),
+    ] = "gaps",
 ) -> None:
     """Analyse contracts and DPAs: facts with quotes and pages, one JSON report per document.
 
@@ -134,8 +156,13 @@ def analyse(
         raise typer.Exit(EXIT_USAGE)
     with _user_errors():
         settings = load_settings()
-        options = pipeline.AnalysisOptions(backend=backend, strategy=strategy, model=model, base_url=base_url,  # type: ignore[arg-type]
-                                           ask_model=ask_model)  # type: ignore[arg-type]
+        options = pipeline.AnalysisOptions(
+            backend=backend,
+            strategy=strategy,
+            model=model,
+            base_url=base_url,  # type: ignore[arg-type]
+            ask_model=ask_model,
+        )  # type: ignore[arg-type]
         analyser = pipeline.Analyser(options, settings)
         reports = _analyse_all(analyser, files, out)
     failed = [r for r in reports if r.status != "ok"]
@@ -150,14 +177,20 @@ def _analyse_all(analyser: pipeline.Analyser, files: list[Path], out: Path) -> l
 
     reports: list[DocumentReport] = []
     used_stems: set[str] = set()
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task("Analysing", total=len(files))
         if analyser.uses_model:
             progress.update(task, description="Loading the model")
             analyser.backend()
         for path in files:
+
             def stage(name: str, path: Path = path) -> None:
                 progress.update(task, description=f"{path.name}: {name}")
 
@@ -185,7 +218,10 @@ def _print_outcome(report: DocumentReport) -> None:
         return
     found = sum(1 for r in report.facts.values() if r.status == "found")
     colour = "green" if report.status == "ok" else "yellow"
-    err.print(f"[{colour}]{report.status}[/]  {report.document}: {found} of {len(report.facts)} fields stated", highlight=False)
+    err.print(
+        f"[{colour}]{report.status}[/]  {report.document}: {found} of {len(report.facts)} fields stated",
+        highlight=False,
+    )
     for problem in report.errors:
         err.print(f"   [yellow]problem:[/] {problem}", highlight=False)
 
@@ -245,8 +281,14 @@ def _show_models(*, verify: bool, as_json: bool = False) -> int:
     default = next((m.id for m in registry.model if m.default), "")
     if as_json:
         payload = [
-            {"id": r.id, "default": r.id == default, "state": r.state, "file": r.file,
-             "path": str(r.path) if r.path else None, "detail": r.detail}
+            {
+                "id": r.id,
+                "default": r.id == default,
+                "state": r.state,
+                "file": r.file,
+                "path": str(r.path) if r.path else None,
+                "detail": r.detail,
+            }
             for r in rows
         ]
         out.print_json(json.dumps(payload))

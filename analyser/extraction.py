@@ -52,13 +52,24 @@ FIELD_CUES: dict[str, re.Pattern[str]] = {
         "encryption_at_rest": r"encrypt|versleutel|verschlüssel|crypt|aes",
         "key_custody": r"\bkeys?\b|sleutel|schlüssel|hsm|kms|byok|hyok",
         "subprocessor_objection_right": r"object|bezwaar|widersp|einspruch|einwand",
-        "subprocessor_change_notice_days": r"sub.?processor|subverwerker|unterauftrag|sub.?contractor|onderaannemer|notif|inform|mitteil",
-        "breach_notification_hours": r"breach|incident|datalek|inbreuk|verletzung|datenpanne|vorfall|notif|inform|meld",
-        "exit.data_return": r"return|export|retriev|ter beschikking|terug|overdr|herausg|zurück|rückgabe|übergabe|bereitstell",
+        "subprocessor_change_notice_days": (
+            r"sub.?processor|subverwerker|unterauftrag|sub.?contractor|onderaannemer|notif|inform|mitteil"
+        ),
+        "breach_notification_hours": (
+            r"breach|incident|datalek|inbreuk|verletzung|datenpanne|vorfall|notif|inform|meld"
+        ),
+        "exit.data_return": (
+            r"return|export|retriev|ter beschikking|terug|overdr|herausg|zurück|rückgabe|übergabe|bereitstell"
+        ),
         "exit.deletion_days": r"delet|destroy|eras|verwijder|vernietig|wis|lösch|vernicht",
         "exit.export_format": r"\b(csv|json|xml|pdf|parquet|sql|xlsx?|api|format|formaat)\b",
-        "exit.termination_assistance": r"assist|support|help|transition|migrat|exit|ondersteun|medewerking|unterstütz|mitwirk",
-        "transfer_mechanisms": r"clause|contractbepaling|vertragsklausel|datenschutzklausel|framework|binding|adequa|addendum|bcr|scc|dpf|angemessen|adequaat",
+        "exit.termination_assistance": (
+            r"assist|support|help|transition|migrat|exit|ondersteun|medewerking|unterstütz|mitwirk"
+        ),
+        "transfer_mechanisms": (
+            r"clause|contractbepaling|vertragsklausel|datenschutzklausel|framework|binding|adequa|addendum|bcr|scc|dpf|"
+            r"angemessen|adequaat"
+        ),
     }.items()
 }
 FIELD_GROUPS = ("parties", "locations", "law", "subprocessors", "security", "exit")
@@ -76,6 +87,8 @@ def groups_with_gaps(facts: Sequence[Fact]) -> list[str]:
     """The field groups in which at least one field has no fact yet."""
     stated = {f.field for f in facts}
     return [g for g in FIELD_GROUPS if any(name not in stated for name in GROUP_FIELDS[g])]
+
+
 MAX_TOKENS = {"parties": 120, "locations": 260, "law": 140, "subprocessors": 900, "security": 260, "exit": 240}
 
 
@@ -98,7 +111,11 @@ def render_passages(chunks: Sequence[Chunk]) -> str:
     """The passages block of a prompt: each chunk labelled with its page and heading."""
     blocks = []
     for number, chunk in enumerate(chunks, start=1):
-        pages = f"page {chunk.page_start}" if chunk.page_start == chunk.page_end else f"pages {chunk.page_start}-{chunk.page_end}"
+        pages = (
+            f"page {chunk.page_start}"
+            if chunk.page_start == chunk.page_end
+            else f"pages {chunk.page_start}-{chunk.page_end}"
+        )
         heading = f"; {chunk.heading}" if chunk.heading else ""
         blocks.append(f"### Passage {number} ({pages}{heading})\n{chunk.text}")
     return "PASSAGES:\n\n" + "\n\n".join(blocks)
@@ -130,8 +147,10 @@ class ModelExtractor:
                 run.ungrounded += facts.ungrounded
         run.seconds = time.perf_counter() - started
         if run.ungrounded:
-            run.warnings.append(f"{run.ungrounded} model answers were dropped: the quote is not in the document or does not "
-                                "support the value.")
+            run.warnings.append(
+                f"{run.ungrounded} model answers were dropped: the quote is not in the document or does not "
+                "support the value."
+            )
         return run
 
     def _ask(self, group: str, chunks: Sequence[Chunk], run: ExtractionRun) -> object | None:
@@ -140,8 +159,12 @@ class ModelExtractor:
         messages = [Message("system", self.system.system), Message("user", user)]
         max_tokens = MAX_TOKENS[group]
         for attempt in (1, 2):
-            request = LLMRequest(messages=tuple(messages), json_schema=answer_type.model_json_schema(),
-                                 max_tokens=max_tokens, prompt_id=group)
+            request = LLMRequest(
+                messages=tuple(messages),
+                json_schema=answer_type.model_json_schema(),
+                max_tokens=max_tokens,
+                prompt_id=group,
+            )
             try:
                 result = self.backend.complete_json(request)
             except BackendError as exc:
@@ -159,9 +182,13 @@ class ModelExtractor:
                 if result.finish_reason == "length":
                     max_tokens *= 2  # cut off at the limit: give it room once
                 else:
-                    messages += [Message("assistant", result.text),
-                                 Message("user", f"That answer is invalid: {problem}. Answer again with JSON that "
-                                                 "matches the schema.")]
+                    messages += [
+                        Message("assistant", result.text),
+                        Message(
+                            "user",
+                            f"That answer is invalid: {problem}. Answer again with JSON that matches the schema.",
+                        ),
+                    ]
         run.errors.append(f"{group}: no valid answer after a second try; these fields are left unknown.")
         return None
 
@@ -217,12 +244,19 @@ class _FactBuilder:
 
     def emit(self, name: str, value: object, raw: str, evidence: object) -> None:
         document = self.grounder.document
-        self.out.facts.append(Fact(
-            field=name, value=value, raw=raw, evidence=(evidence,),  # type: ignore[arg-type]
-            confidence=0.7 if evidence.match != "fuzzy" else 0.5,  # type: ignore[attr-defined]
-            source="model", section=section_at(document.text, evidence.char_start),  # type: ignore[attr-defined]
-            prompt_ref=self.prompt_ref, model_id=self.model_id,
-        ))
+        self.out.facts.append(
+            Fact(
+                field=name,
+                value=value,
+                raw=raw,
+                evidence=(evidence,),  # type: ignore[arg-type]
+                confidence=0.7 if evidence.match != "fuzzy" else 0.5,  # type: ignore[attr-defined]
+                source="model",
+                section=section_at(document.text, evidence.char_start),  # type: ignore[attr-defined]
+                prompt_ref=self.prompt_ref,
+                model_id=self.model_id,
+            )
+        )
 
 
 def _countries(value: str | None, sentence: str) -> list[str]:
@@ -240,8 +274,11 @@ def _region_supported(code: str, sentence: str) -> bool:
 
 def _jurisdiction(value: str | None, sentence: str) -> list[str]:
     code = normalise.jurisdiction(value) or normalise.to_country(value)
-    if code and (code == normalise.jurisdiction(sentence) or code in normalise.countries_in(sentence)
-                 or code.split("-")[0] in normalise.countries_in(sentence)):
+    if code and (
+        code == normalise.jurisdiction(sentence)
+        or code in normalise.countries_in(sentence)
+        or code.split("-")[0] in normalise.countries_in(sentence)
+    ):
         return [code]
     return []
 
@@ -285,8 +322,9 @@ def _mechanisms(value: str | None, sentence: str) -> list[str]:
     return normalise.transfer_mechanisms(f"{value or ''} {sentence}") if value else []
 
 
-def answer_to_facts(group: str, answer: object, grounder: Grounder, spans: list[tuple[int, int]],
-                    prompt_ref: str, model_id: str) -> _Facts:
+def answer_to_facts(
+    group: str, answer: object, grounder: Grounder, spans: list[tuple[int, int]], prompt_ref: str, model_id: str
+) -> _Facts:
     """Turn one group's validated answer into grounded, normalised facts."""
     build = _FactBuilder(grounder, spans, prompt_ref, model_id)
     if isinstance(answer, PartiesAnswer):

@@ -102,8 +102,9 @@ def _read_bytes(path: Path, name: str, limits: Limits) -> bytes:
     except FileNotFoundError as exc:
         raise IngestError(name, "does not exist.", code="not_found") from exc
     except PermissionError as exc:
-        raise IngestError(name, "cannot be read: permission denied.", code="unreadable",
-                          hint="Check the file's permissions.") from exc
+        raise IngestError(
+            name, "cannot be read: permission denied.", code="unreadable", hint="Check the file's permissions."
+        ) from exc
     except OSError as exc:
         raise IngestError(name, f"cannot be read: {exc.strerror or exc}.", code="unreadable") from exc
 
@@ -132,18 +133,34 @@ def detect_media_type(data: bytes, name: str) -> MediaType:
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(data, name)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise IngestError(name, "is an old Word (.doc) or other Office binary file.", code="unsupported_type",
-                          hint="Save it as .docx or PDF and try again.")
+        raise IngestError(
+            name,
+            "is an old Word (.doc) or other Office binary file.",
+            code="unsupported_type",
+            hint="Save it as .docx or PDF and try again.",
+        )
     if head.startswith(_IMAGE_MAGIC):
-        raise IngestError(name, "is an image, not a text document.", code="unsupported_type",
-                          hint="Scanned documents need OCR first; export a PDF with a text layer.")
+        raise IngestError(
+            name,
+            "is an image, not a text document.",
+            code="unsupported_type",
+            hint="Scanned documents need OCR first; export a PDF with a text layer.",
+        )
     if _looks_binary(head):
         suffix = Path(name).suffix.lower()
         if suffix == ".pdf":
-            raise IngestError(name, "is named .pdf but is not a PDF (it has no PDF header); it is damaged or "
-                              "mislabelled.", code="corrupt", hint="Export the PDF again from its source.")
-        raise IngestError(name, "is not a supported document (binary content of unknown type).",
-                          code="unsupported_type", hint="Supported: PDF, DOCX, HTML, Markdown, plain text.")
+            raise IngestError(
+                name,
+                "is named .pdf but is not a PDF (it has no PDF header); it is damaged or mislabelled.",
+                code="corrupt",
+                hint="Export the PDF again from its source.",
+            )
+        raise IngestError(
+            name,
+            "is not a supported document (binary content of unknown type).",
+            code="unsupported_type",
+            hint="Supported: PDF, DOCX, HTML, Markdown, plain text.",
+        )
     if _HTML_HINT.search(head):
         return "html"
     sample = decode_text(data[:8192])[0]
@@ -157,12 +174,17 @@ def _zip_kind(data: bytes, name: str) -> MediaType:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
     except zipfile.BadZipFile as exc:
-        raise IngestError(name, "is a damaged ZIP/DOCX file.", code="corrupt",
-                          hint="Save the document again from Word.") from exc
+        raise IngestError(
+            name, "is a damaged ZIP/DOCX file.", code="corrupt", hint="Save the document again from Word."
+        ) from exc
     if "word/document.xml" in names:
         return "docx"
-    raise IngestError(name, "is a ZIP archive, not a Word document.", code="unsupported_type",
-                      hint="Unpack it and analyse the documents inside.")
+    raise IngestError(
+        name,
+        "is a ZIP archive, not a Word document.",
+        code="unsupported_type",
+        hint="Unpack it and analyse the documents inside.",
+    )
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -198,27 +220,43 @@ def _extract_pdf(data: bytes, name: str, limits: Limits, warnings: list[str]) ->
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not _decrypt_with_empty_password(reader):
-            raise IngestError(name, "is an encrypted PDF that needs a password.", code="encrypted",
-                              hint="Ask the supplier for an unprotected copy, or remove the password and retry.")
+            raise IngestError(
+                name,
+                "is an encrypted PDF that needs a password.",
+                code="encrypted",
+                hint="Ask the supplier for an unprotected copy, or remove the password and retry.",
+            )
         count = len(reader.pages)
     except IngestError:
         raise
     except DependencyError as exc:
-        raise IngestError(name, f"uses a PDF feature this installation cannot read ({exc}).",
-                          code="unsupported_type", hint="Reinstall with `make install`.") from exc
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many types for damaged files
-        raise IngestError(name, f"is a damaged or truncated PDF ({type(exc).__name__}).", code="corrupt",
-                          hint="Export or download the PDF again.") from exc
+        raise IngestError(
+            name,
+            f"uses a PDF feature this installation cannot read ({exc}).",
+            code="unsupported_type",
+            hint="Reinstall with `make install`.",
+        ) from exc
+    except Exception as exc:
+        raise IngestError(
+            name,
+            f"is a damaged or truncated PDF ({type(exc).__name__}).",
+            code="corrupt",
+            hint="Export or download the PDF again.",
+        ) from exc
     if count == 0:
         raise IngestError(name, "is a PDF without pages.", code="corrupt")
     if count > limits.max_pages:
-        raise IngestError(name, f"has {count:,} pages, more than the limit of {limits.max_pages:,}.",
-                          code="too_many_pages", hint="Split the document, or raise ANALYSER_MAX_PAGES.")
+        raise IngestError(
+            name,
+            f"has {count:,} pages, more than the limit of {limits.max_pages:,}.",
+            code="too_many_pages",
+            hint="Split the document, or raise ANALYSER_MAX_PAGES.",
+        )
     texts, unreadable = [], []
     for number, page in enumerate(reader.pages, start=1):
         try:
             texts.append(page.extract_text() or "")
-        except Exception:  # noqa: BLE001 - one bad page must not lose the document
+        except Exception:
             log.warning("page %d of %s could not be read", number, name, exc_info=True)
             texts.append("")
             unreadable.append(number)
@@ -238,8 +276,12 @@ def _decrypt_with_empty_password(reader: object) -> bool:
 def _check_text_layer(texts: list[str], name: str, warnings: list[str]) -> None:
     stripped = [len(t.strip()) for t in texts]
     if sum(stripped) < _MIN_CHARS_PER_PAGE * len(texts) and max(stripped, default=0) < 200:
-        raise IngestError(name, "has no text layer: it looks like a scanned document.", code="no_text_layer",
-                          hint="OCR is not supported yet; ask for a text PDF or run OCR first.")
+        raise IngestError(
+            name,
+            "has no text layer: it looks like a scanned document.",
+            code="no_text_layer",
+            hint="OCR is not supported yet; ask for a text PDF or run OCR first.",
+        )
     empty = [n for n, size in enumerate(stripped, start=1) if size == 0]
     if empty:
         warnings.append(f"Pages {_page_list(empty)} have no text (scanned images?) and cannot be analysed.")
@@ -257,9 +299,13 @@ def _extract_docx(data: bytes, name: str, limits: Limits, warnings: list[str]) -
     _check_zip_bomb(data, name, limits)
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - python-docx raises many types for a bad package
-        raise IngestError(name, f"is a damaged Word document ({type(exc).__name__}).", code="corrupt",
-                          hint="Open and save it again in Word, or export a PDF.") from exc
+    except Exception as exc:
+        raise IngestError(
+            name,
+            f"is a damaged Word document ({type(exc).__name__}).",
+            code="corrupt",
+            hint="Open and save it again in Word, or export a PDF.",
+        ) from exc
     pages: list[list[str]] = [[]]
     body = document.element.body
     for block in body.iterchildren():
@@ -284,8 +330,12 @@ def _check_zip_bomb(data: bytes, name: str, limits: Limits) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > _max_bytes(limits) * _MAX_UNZIP_FACTOR:
-        raise IngestError(name, f"would unpack to {unpacked / 1024 / 1024:,.0f} MB (a ZIP bomb?).",
-                          code="too_large", hint="This Word file is not safe to open.")
+        raise IngestError(
+            name,
+            f"would unpack to {unpacked / 1024 / 1024:,.0f} MB (a ZIP bomb?).",
+            code="too_large",
+            hint="This Word file is not safe to open.",
+        )
 
 
 def _extract_html(data: bytes, name: str, limits: Limits, warnings: list[str]) -> list[str]:
@@ -307,8 +357,25 @@ def html_to_text(markup: str) -> str:
         row.replace_with(soup.new_string("\n" + " | ".join(cells) + "\n"))
     for br in soup.find_all("br"):
         br.replace_with(soup.new_string("\n"))
-    blocks = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table", "tr", "pre",
-              "blockquote", "dt", "dd")
+    blocks = (
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "table",
+        "tr",
+        "pre",
+        "blockquote",
+        "dt",
+        "dd",
+    )
     for block in soup.find_all(blocks):
         block.insert_before(soup.new_string("\n"))
         block.insert_after(soup.new_string("\n"))

@@ -8,8 +8,19 @@ from typing import Any
 # Languages a European supplier contract is likely to be written in; a small set keeps
 # detection fast and memory low, and lets a French or Spanish contract be recognised (and
 # warned about) instead of being forced into en/nl/de.
-_CANDIDATES = ("ENGLISH", "DUTCH", "GERMAN", "FRENCH", "SPANISH", "ITALIAN", "PORTUGUESE", "POLISH",
-               "SWEDISH", "DANISH", "BOKMAL")
+_CANDIDATES = (
+    "ENGLISH",
+    "DUTCH",
+    "GERMAN",
+    "FRENCH",
+    "SPANISH",
+    "ITALIAN",
+    "PORTUGUESE",
+    "POLISH",
+    "SWEDISH",
+    "DANISH",
+    "BOKMAL",
+)
 _SAMPLE_CHARS = 20_000
 
 

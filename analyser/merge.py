@@ -33,13 +33,21 @@ SCALAR_FIELDS = (
     "exit.termination_assistance",
 )
 LIST_FIELDS = ("storage_locations", "remote_access_locations", "transfer_mechanisms")
-ALL_FIELDS = (*SCALAR_FIELDS[:2], "storage_locations", "remote_access_locations", *SCALAR_FIELDS[2:4],
-              "subprocessors", *SCALAR_FIELDS[4:6], "transfer_mechanisms", *SCALAR_FIELDS[6:])
+ALL_FIELDS = (
+    *SCALAR_FIELDS[:2],
+    "storage_locations",
+    "remote_access_locations",
+    *SCALAR_FIELDS[2:4],
+    "subprocessors",
+    *SCALAR_FIELDS[4:6],
+    "transfer_mechanisms",
+    *SCALAR_FIELDS[6:],
+)
 
 _AMENDMENT = re.compile(r"\b(amendment|addendum no|wijziging|wijzigingsovereenkomst|änderung|nachtrag)\b", re.I)
 _ANNEX = re.compile(
-    r"\b(annex|schedule|exhibit|appendix|attachment|addendum|bijlage|aanhangsel|anlage|anhang|data processing agreement|"
-    r"verwerkersovereenkomst|auftragsverarbeitungsvertrag)\b",
+    r"\b(annex|schedule|exhibit|appendix|attachment|addendum|bijlage|aanhangsel|anlage|anhang|"
+    r"data processing agreement|verwerkersovereenkomst|auftragsverarbeitungsvertrag)\b",
     re.I,
 )
 _OVERRIDE = re.compile(
@@ -54,8 +62,36 @@ _BODY_PREVAILS = re.compile(
     re.I,
 )
 _EU_EEA = {
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
-    "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+    "IS",
+    "LI",
+    "NO",
 }
 
 
@@ -88,7 +124,7 @@ def detect_precedence(document: Document) -> Precedence:
 
 
 def section_kind(fact: Fact) -> str:
-    """"amendment", "annex" or "body", from the heading the fact sits under."""
+    """ "amendment", "annex" or "body", from the heading the fact sits under."""
     if _AMENDMENT.search(fact.section):
         return "amendment"
     if _ANNEX.search(fact.section):
@@ -124,8 +160,15 @@ def merge(facts: Sequence[Fact], document: Document) -> Merged:
 def _candidate(fact: Fact, chosen: bool) -> Candidate:
     first = fact.evidence[0]
     value = fact.value if not isinstance(fact.value, dict) else dict(fact.value)
-    return Candidate(value=value, raw=fact.raw, quote=first.quote, page=first.page, section=fact.section,
-                     source=fact.source, chosen=chosen)
+    return Candidate(
+        value=value,
+        raw=fact.raw,
+        quote=first.quote,
+        page=first.page,
+        section=fact.section,
+        source=fact.source,
+        chosen=chosen,
+    )
 
 
 def _not_stated(name: str, merged: Merged) -> None:

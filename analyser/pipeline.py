@@ -22,7 +22,6 @@ from analyser.types import (
     Document,
     DocumentReport,
     ExitTerms,
-    Fact,
     Provider,
     RunInfo,
     SubProcessor,
@@ -99,8 +98,14 @@ class _Timer:
 class Analyser:
     """Analyses documents with resources (model, embedder) loaded once and reused."""
 
-    def __init__(self, options: AnalysisOptions, settings: Settings, *, backend: object | None = None,
-                 embedder: object | None = None) -> None:
+    def __init__(
+        self,
+        options: AnalysisOptions,
+        settings: Settings,
+        *,
+        backend: object | None = None,
+        embedder: object | None = None,
+    ) -> None:
         if options.backend not in BACKEND_CHOICES:
             raise AnalyserError(f"Unknown backend '{options.backend}'; choose one of {', '.join(BACKEND_CHOICES)}.")
         self.options = options
@@ -125,8 +130,9 @@ class Analyser:
         from analyser.llm.registry import make_backend
 
         if self.options.backend == "openai":
-            return make_backend("openai", base_url=self.options.base_url or "http://127.0.0.1:8080/v1",
-                                model=self.options.model or "")
+            return make_backend(
+                "openai", base_url=self.options.base_url or "http://127.0.0.1:8080/v1", model=self.options.model or ""
+            )
         registry = load_registry(self.settings.models_dir / "registry.toml")
         resolved = model_files.resolve(self.options.model or DEFAULT_MODEL_ID, registry, self.settings)
         context = min(resolved.entry.context_length if resolved.entry else 8192, 8192)
@@ -147,13 +153,15 @@ class Analyser:
         try:
             document = read_document(path, self.settings.limits)
         except IngestError as exc:
-            return DocumentReport(document=path.name, status="failed", errors=(str(exc),),
-                                  run=self._run_info(timer, ExtractionRun()))
+            return DocumentReport(
+                document=path.name, status="failed", errors=(str(exc),), run=self._run_info(timer, ExtractionRun())
+            )
         timer.add("ingest", started)
         return self.analyse_document(document, progress, timer)
 
-    def analyse_document(self, document: Document, progress: Progress | None = None,
-                         timer: _Timer | None = None) -> DocumentReport:
+    def analyse_document(
+        self, document: Document, progress: Progress | None = None, timer: _Timer | None = None
+    ) -> DocumentReport:
         """Run chunking, retrieval, extraction, grounding and merging on one document."""
         timer = timer or _Timer()
         say = progress or (lambda stage: None)
@@ -178,8 +186,9 @@ class Analyser:
         timer.add("merge", started)
         return build_report(document, merged, run, self._run_info(timer, run))
 
-    def _extract_with_model(self, document: Document, chunks: Sequence[Chunk], groups: list[str], timer: _Timer,
-                            say: Progress) -> ExtractionRun:
+    def _extract_with_model(
+        self, document: Document, chunks: Sequence[Chunk], groups: list[str], timer: _Timer, say: Progress
+    ) -> ExtractionRun:
         from analyser.retrieval import DocumentIndex
 
         extractor = ModelExtractor(self.backend())  # type: ignore[arg-type]
@@ -196,8 +205,15 @@ class Analyser:
         timer.add("extract", started)
         return run
 
-    def _extract_full(self, document: Document, chunks: Sequence[Chunk], groups: list[str],
-                      extractor: ModelExtractor, timer: _Timer, say: Progress) -> ExtractionRun:
+    def _extract_full(
+        self,
+        document: Document,
+        chunks: Sequence[Chunk],
+        groups: list[str],
+        extractor: ModelExtractor,
+        timer: _Timer,
+        say: Progress,
+    ) -> ExtractionRun:
         total = ExtractionRun()
         windows = _windows(chunks, FULL_WINDOW_CHARS)
         for number, window in enumerate(windows, start=1):

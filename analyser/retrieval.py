@@ -450,6 +450,7 @@ __all__ = [
     "FIELD_GROUPS",
     "DocumentIndex",
     "FacetSignals",
+    "Fusion",
     "GroupSignals",
     "RetrievalSettings",
     "fold",

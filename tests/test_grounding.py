@@ -17,8 +17,7 @@ PAGES = [
 
 
 def _document() -> Document:
-    return Document(sha256="x", source="t.pdf", media_type="pdf", language="en", pages=build_pages(PAGES),
-                    size_bytes=1)
+    return Document(sha256="x", source="t.pdf", media_type="pdf", language="en", pages=build_pages(PAGES), size_bytes=1)
 
 
 def test_exact_quote_has_exact_page_and_span() -> None:
@@ -33,7 +32,7 @@ def test_exact_quote_has_exact_page_and_span() -> None:
 
 def test_line_break_case_and_quote_marks_are_tolerated() -> None:
     doc = _document()
-    evidence = Grounder(doc).locate('hosted in the amazon web services region eu-west-1 (Ireland)')
+    evidence = Grounder(doc).locate("hosted in the amazon web services region eu-west-1 (Ireland)")
     assert evidence is not None and evidence.match == "normalized"
     assert evidence.quote == "hosted in the\nAmazon Web Services region eu-west-1 (Ireland)"
     assert evidence.page == 1

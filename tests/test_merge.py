@@ -21,8 +21,14 @@ def _doc(text: str = TEXT) -> Document:
 def _fact(doc: Document, field: str, value: object, quote: str, section: str, confidence: float = 0.7) -> Fact:
     start = doc.text.index(quote)
     evidence = Evidence(quote=quote, page=1, char_start=start, char_end=start + len(quote), match="exact")
-    return Fact(field=field, value=value, raw=quote, evidence=(evidence,), section=section,  # type: ignore[arg-type]
-                confidence=confidence)
+    return Fact(
+        field=field,
+        value=value,
+        raw=quote,
+        evidence=(evidence,),
+        section=section,  # type: ignore[arg-type]
+        confidence=confidence,
+    )
 
 
 def test_section_kinds() -> None:
@@ -80,10 +86,13 @@ def test_overriding_annex_clause_replaces_body_locations_but_plain_lists_are_uni
 
 def test_not_stated_and_region_specificity() -> None:
     doc = _doc()
-    merged = merge([
-        _fact(doc, "storage_locations", "EU", "Data is hosted in Germany", "Amendment No. 1"),
-        _fact(doc, "storage_locations", "DE", "Data is hosted in Germany", "Amendment No. 1"),
-    ], doc)
+    merged = merge(
+        [
+            _fact(doc, "storage_locations", "EU", "Data is hosted in Germany", "Amendment No. 1"),
+            _fact(doc, "storage_locations", "DE", "Data is hosted in Germany", "Amendment No. 1"),
+        ],
+        doc,
+    )
     assert merged.values["storage_locations"] == ["DE"]
     assert merged.values["key_custody"] == "not_stated"
     assert merged.values["governing_law"] is None
@@ -93,10 +102,20 @@ def test_not_stated_and_region_specificity() -> None:
 def test_subprocessors_are_deduplicated_by_name() -> None:
     doc = _doc("Subprocessors\nAmazon Web Services EMEA SARL | Luxembourg | hosting\nAmazon Web Services EMEA S.a.r.l.")
     facts = [
-        _fact(doc, "subprocessors", {"name": "Amazon Web Services EMEA SARL", "country": "LU", "purpose": "hosting"},
-              "Amazon Web Services EMEA SARL", "Subprocessors"),
-        _fact(doc, "subprocessors", {"name": "Amazon Web Services EMEA S.a.r.l.", "country": None, "purpose": None},
-              "Amazon Web Services EMEA S.a.r.l.", "Subprocessors"),
+        _fact(
+            doc,
+            "subprocessors",
+            {"name": "Amazon Web Services EMEA SARL", "country": "LU", "purpose": "hosting"},
+            "Amazon Web Services EMEA SARL",
+            "Subprocessors",
+        ),
+        _fact(
+            doc,
+            "subprocessors",
+            {"name": "Amazon Web Services EMEA S.a.r.l.", "country": None, "purpose": None},
+            "Amazon Web Services EMEA S.a.r.l.",
+            "Subprocessors",
+        ),
     ]
     merged = merge(facts, doc)
     assert merged.values["subprocessors"] == [

@@ -55,8 +55,9 @@ Artikel 3 – Toepasselijk recht
 @lru_cache(maxsize=1)
 def _backend() -> LlamaCppBackend:
     settings = Settings()
-    resolved = resolve("qwen2.5-coder-1.5b-instruct-q4_k_m", load_registry(settings.models_dir / "registry.toml"),
-                       settings)
+    resolved = resolve(
+        "qwen2.5-coder-1.5b-instruct-q4_k_m", load_registry(settings.models_dir / "registry.toml"), settings
+    )
     return LlamaCppBackend.from_resolved(resolved, n_ctx=4096, threads=settings.threads)
 
 

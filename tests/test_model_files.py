@@ -25,8 +25,16 @@ def _parts(tmp_path: Path) -> tuple[list[Path], str]:
 
 
 def _entry(sha256: str) -> ModelEntry:
-    return ModelEntry(id="tiny", file="tiny.gguf", sha256=sha256, licence="MIT", context_length=512,
-                      source="test", parts_package="nonexistent_part", parts=3)
+    return ModelEntry(
+        id="tiny",
+        file="tiny.gguf",
+        sha256=sha256,
+        licence="MIT",
+        context_length=512,
+        source="test",
+        parts_package="nonexistent_part",
+        parts=3,
+    )
 
 
 def test_assemble_writes_verified_file_and_stamp(tmp_path: Path) -> None:

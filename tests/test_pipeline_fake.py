@@ -19,13 +19,23 @@ EMPTY = {
     "parties": {"provider_name": {"quote": "", "value": None}, "provider_country": {"quote": "", "value": None}},
     "locations": {"storage": [], "remote_access": []},
     "law": {"governing_law": {"quote": "", "value": None}, "courts": {"quote": "", "value": None}},
-    "subprocessors": {"subprocessors": [], "notice_period": {"quote": "", "value": None},
-                      "objection_right": {"quote": "", "value": None}},
-    "security": {"transfer_mechanisms": [], "encryption_at_rest": {"quote": "", "value": None},
-                 "key_custody": {"quote": "", "value": "not_stated"},
-                 "breach_notification": {"quote": "", "value": None}},
-    "exit": {"data_return": {"quote": "", "value": None}, "deletion_period": {"quote": "", "value": None},
-             "export_format": {"quote": "", "value": None}, "termination_assistance": {"quote": "", "value": None}},
+    "subprocessors": {
+        "subprocessors": [],
+        "notice_period": {"quote": "", "value": None},
+        "objection_right": {"quote": "", "value": None},
+    },
+    "security": {
+        "transfer_mechanisms": [],
+        "encryption_at_rest": {"quote": "", "value": None},
+        "key_custody": {"quote": "", "value": "not_stated"},
+        "breach_notification": {"quote": "", "value": None},
+    },
+    "exit": {
+        "data_return": {"quote": "", "value": None},
+        "deletion_period": {"quote": "", "value": None},
+        "export_format": {"quote": "", "value": None},
+        "termination_assistance": {"quote": "", "value": None},
+    },
 }
 
 
@@ -39,15 +49,24 @@ def _analyser(backend: FakeBackend, ask_model: str = "all") -> pipeline.Analyser
 
 
 def test_grounded_facts_reach_the_report_and_hallucinations_are_dropped(tiny_pdf: Path) -> None:
-    backend = FakeBackend(_answers(
-        law={"governing_law": {"quote": "governed by the laws of the Netherlands", "value": "the Netherlands"},
-             "courts": {"quote": "The courts of Amsterdam have exclusive jurisdiction", "value": "Amsterdam"}},
-        locations={"storage": [{"quote": "Customer Data is stored in data centres in the Netherlands",
-                                "value": "Netherlands"},
-                               {"quote": "Customer Data is stored in Frankfurt on the Moon", "value": "Germany"}]},
-        security={"key_custody": {"quote": "The encryption keys are managed by the Processor", "value": "provider"},
-                  "encryption_at_rest": {"quote": "All data is encrypted at rest", "value": "yes"}},
-    ))
+    backend = FakeBackend(
+        _answers(
+            law={
+                "governing_law": {"quote": "governed by the laws of the Netherlands", "value": "the Netherlands"},
+                "courts": {"quote": "The courts of Amsterdam have exclusive jurisdiction", "value": "Amsterdam"},
+            },
+            locations={
+                "storage": [
+                    {"quote": "Customer Data is stored in data centres in the Netherlands", "value": "Netherlands"},
+                    {"quote": "Customer Data is stored in Frankfurt on the Moon", "value": "Germany"},
+                ]
+            },
+            security={
+                "key_custody": {"quote": "The encryption keys are managed by the Processor", "value": "provider"},
+                "encryption_at_rest": {"quote": "All data is encrypted at rest", "value": "yes"},
+            },
+        )
+    )
     report = _analyser(backend).analyse_path(tiny_pdf)
     assert report.status == "ok"
     assert report.governing_law == "NL"
@@ -68,12 +87,17 @@ def test_grounded_facts_reach_the_report_and_hallucinations_are_dropped(tiny_pdf
 
 
 def test_model_fills_a_gap_the_patterns_leave(tmp_path: Path) -> None:
-    text = ("Service terms of Example Cloud B.V.\n\n7. Premises\nThe Supplier's data hall is in Lisbon, Portugal, "
-            "next to the harbour.\n")
+    text = (
+        "Service terms of Example Cloud B.V.\n\n7. Premises\nThe Supplier's data hall is in Lisbon, Portugal, "
+        "next to the harbour.\n"
+    )
     path = tmp_path / "terms.txt"
     path.write_text(text)
-    backend = FakeBackend(_answers(locations={"storage": [
-        {"quote": "The Supplier's data hall is in Lisbon, Portugal", "value": "Portugal"}]}))
+    backend = FakeBackend(
+        _answers(
+            locations={"storage": [{"quote": "The Supplier's data hall is in Lisbon, Portugal", "value": "Portugal"}]}
+        )
+    )
     report = _analyser(backend, ask_model="gaps").analyse_path(path)
     assert report.storage_locations == ("PT",)
     assert report.run is not None and report.run.model_calls >= 1
@@ -101,8 +125,9 @@ def test_cli_rules_backend_writes_reports_and_fails_bad_files(tiny_pdf: Path, tm
     bad = tmp_path / "in" / "broken.pdf"
     bad.parent.mkdir()
     bad.write_bytes(b"%PDF-1.7 truncated")
-    result = CliRunner().invoke(cli.app, ["analyse", str(tiny_pdf), str(bad), "--backend", "rules",
-                                          "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        cli.app, ["analyse", str(tiny_pdf), str(bad), "--backend", "rules", "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 1, result.output
     good = json.loads((tmp_path / "out" / "tiny.json").read_text())
     assert good["status"] == "ok" and good["governing_law"] == "NL"

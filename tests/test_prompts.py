@@ -14,10 +14,24 @@ from analyser.types import ANSWER_TYPES, Chunk
 from tests.golden import check_golden
 
 CHUNKS = (
-    Chunk(id="c000", page_start=1, page_end=1, char_start=0, char_end=60, heading="8. Governing law",
-          text="8.1 This Agreement is governed by the laws of Ireland."),
-    Chunk(id="c001", page_start=2, page_end=3, char_start=70, char_end=140, heading="Annex 2",
-          text="Customer Data is hosted in eu-west-1 (Ireland)."),
+    Chunk(
+        id="c000",
+        page_start=1,
+        page_end=1,
+        char_start=0,
+        char_end=60,
+        heading="8. Governing law",
+        text="8.1 This Agreement is governed by the laws of Ireland.",
+    ),
+    Chunk(
+        id="c001",
+        page_start=2,
+        page_end=3,
+        char_start=70,
+        char_end=140,
+        heading="Annex 2",
+        text="Customer Data is hosted in eu-west-1 (Ireland).",
+    ),
 )
 
 
