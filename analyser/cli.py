@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -158,11 +158,11 @@ def analyse(
         settings = load_settings()
         options = pipeline.AnalysisOptions(
             backend=backend,
-            strategy=strategy,
+            strategy=cast(pipeline.Strategy, strategy),
             model=model,
-            base_url=base_url,  # type: ignore[arg-type]
-            ask_model=ask_model,
-        )  # type: ignore[arg-type]
+            base_url=base_url,
+            ask_model=cast(pipeline.AskModel, ask_model),
+        )
         analyser = pipeline.Analyser(options, settings)
         reports = _analyse_all(analyser, files, out)
     failed = [r for r in reports if r.status != "ok"]
@@ -302,7 +302,8 @@ def _show_models(*, verify: bool, as_json: bool = False) -> int:
     for column in ("id", "state", "file", "detail"):
         table.add_column(column)
     for row in rows:
-        state = colours.get(row.state, lambda s: s)(row.state)
+        paint = colours.get(row.state)
+        state = paint(row.state) if paint else row.state
         table.add_row(row.id + (" (default)" if row.id == default else ""), state, row.file, row.detail)
     out.print(table)
     return sum(1 for r in rows if r.state == "mismatch")

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -29,6 +29,7 @@ from analyser.types import (
     Document,
     ExitAnswer,
     Fact,
+    FactValue,
     LawAnswer,
     LocationsAnswer,
     PartiesAnswer,
@@ -128,7 +129,7 @@ class ModelExtractor:
         self.backend = backend
         self.system = prompts.load("system")
 
-    def extract(self, document: Document, passages: dict[str, Sequence[Chunk]]) -> ExtractionRun:
+    def extract(self, document: Document, passages: Mapping[str, Sequence[Chunk]]) -> ExtractionRun:
         """Extract every group that has passages; a group without passages is "not stated"."""
         run = ExtractionRun(prompt_refs={"system": self.system.ref})
         grounder = Grounder(document)
@@ -242,7 +243,7 @@ class _FactBuilder:
         for value in values:
             self.emit(name, value, cited.value or "", evidence)
 
-    def emit(self, name: str, value: object, raw: str, evidence: object) -> None:
+    def emit(self, name: str, value: FactValue, raw: str, evidence: object) -> None:
         document = self.grounder.document
         self.out.facts.append(
             Fact(

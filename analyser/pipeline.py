@@ -17,23 +17,29 @@ from analyser.errors import AnalyserError, IngestError
 from analyser.extraction import FIELD_GROUPS, ExtractionRun, ModelExtractor, groups_with_gaps
 from analyser.ingest import read_document
 from analyser.merge import Merged, merge
-from analyser.types import (
-    Chunk,
-    Document,
-    DocumentReport,
-    ExitTerms,
-    Provider,
-    RunInfo,
-    SubProcessor,
-)
+from analyser.types import Chunk, Document, DocumentReport, Evidence, RunInfo
 
 log = logging.getLogger(__name__)
 
 Strategy = Literal["retrieve", "full"]
+AskModel = Literal["gaps", "all"]
 BACKEND_CHOICES = ("llama", "openai", "rules", "fake")
 # --strategy full reads the whole document in windows of about this many characters.
 FULL_WINDOW_CHARS = 9000
 Progress = Callable[[str], None]
+EXIT_FIELDS = ("data_return", "deletion_days", "export_format", "termination_assistance")
+TOP_LEVEL_FIELDS = (
+    "storage_locations",
+    "remote_access_locations",
+    "governing_law",
+    "courts",
+    "subprocessors",
+    "subprocessor_change_notice_days",
+    "subprocessor_objection_right",
+    "transfer_mechanisms",
+    "encryption_at_rest",
+    "breach_notification_hours",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +90,7 @@ class AnalysisOptions:
     strategy: Strategy = "retrieve"
     model: str | None = None
     base_url: str | None = None
-    ask_model: Literal["gaps", "all"] = "gaps"  # gaps: only groups the patterns left incomplete
+    ask_model: AskModel = "gaps"  # gaps: only groups the patterns left incomplete
 
 
 @dataclass
@@ -263,42 +269,28 @@ def _windows(chunks: Sequence[Chunk], limit: int) -> list[list[Chunk]]:
 
 
 def build_report(document: Document, merged: Merged, run: ExtractionRun, info: RunInfo) -> DocumentReport:
-    """Assemble the per-document report from merged values."""
+    """Assemble the per-document report from merged values (pydantic validates every value's type)."""
     values = merged.values
-    exit_terms = ExitTerms(
-        data_return=values.get("exit.data_return"),  # type: ignore[arg-type]
-        deletion_days=values.get("exit.deletion_days"),  # type: ignore[arg-type]
-        export_format=values.get("exit.export_format"),  # type: ignore[arg-type]
-        termination_assistance=values.get("exit.termination_assistance"),  # type: ignore[arg-type]
-    )
-    evidence: dict[str, list[object]] = {}
+    evidence: dict[str, list[Evidence]] = {}
     for name, items in merged.evidence.items():
         key = name.split(".")[0] if name.startswith(("exit.", "provider.")) else name
         evidence.setdefault(key, []).extend(items)
-    status = "partial" if run.errors else "ok"
-    return DocumentReport(
-        document=document.source,
-        sha256=document.sha256,
-        language=document.language,
-        media_type=document.media_type,
-        pages=len(document.pages),
-        status=status,
-        errors=tuple(run.errors),
-        provider=Provider(name=values.get("provider.name"), country=values.get("provider.country")),  # type: ignore[arg-type]
-        storage_locations=tuple(values.get("storage_locations") or ()),  # type: ignore[arg-type]
-        remote_access_locations=tuple(values.get("remote_access_locations") or ()),  # type: ignore[arg-type]
-        governing_law=values.get("governing_law"),  # type: ignore[arg-type]
-        courts=values.get("courts"),  # type: ignore[arg-type]
-        subprocessors=tuple(SubProcessor(**s) for s in values.get("subprocessors") or ()),  # type: ignore[arg-type, attr-defined]
-        subprocessor_change_notice_days=values.get("subprocessor_change_notice_days"),  # type: ignore[arg-type]
-        subprocessor_objection_right=values.get("subprocessor_objection_right"),  # type: ignore[arg-type]
-        transfer_mechanisms=tuple(values.get("transfer_mechanisms") or ()),  # type: ignore[arg-type]
-        key_custody=values.get("key_custody") or "not_stated",  # type: ignore[arg-type]
-        encryption_at_rest=values.get("encryption_at_rest"),  # type: ignore[arg-type]
-        breach_notification_hours=values.get("breach_notification_hours"),  # type: ignore[arg-type]
-        exit=exit_terms,
-        evidence={k: tuple(v) for k, v in evidence.items()},  # type: ignore[misc]
-        facts=merged.reviews,
-        warnings=tuple([*document.warnings, *run.warnings, *merged.warnings]),
-        run=info,
-    )
+    report: dict[str, object] = {
+        "document": document.source,
+        "sha256": document.sha256,
+        "language": document.language,
+        "media_type": document.media_type,
+        "pages": len(document.pages),
+        "status": "partial" if run.errors else "ok",
+        "errors": run.errors,
+        "provider": {"name": values.get("provider.name"), "country": values.get("provider.country")},
+        "exit": {name: values.get(f"exit.{name}") for name in EXIT_FIELDS},
+        "evidence": evidence,
+        "facts": merged.reviews,
+        "warnings": [*document.warnings, *run.warnings, *merged.warnings],
+        "run": info,
+    }
+    for name in TOP_LEVEL_FIELDS:
+        report[name] = values.get(name)
+    report["key_custody"] = values.get("key_custody") or "not_stated"
+    return DocumentReport.model_validate(report)

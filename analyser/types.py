@@ -99,6 +99,7 @@ class ScoredChunk:
 
 
 MatchKind = Literal["exact", "normalized", "fuzzy"]
+FactValue = str | int | bool | dict[str, str | None] | None
 FactSource = Literal["model", "rules"]
 
 
@@ -129,7 +130,7 @@ class Fact(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     field: str
-    value: str | int | bool | dict[str, str | None] | None
+    value: FactValue
     raw: str = ""
     evidence: tuple[Evidence, ...] = ()
     confidence: float = 0.5
