@@ -26,6 +26,8 @@ AskModel = Literal["gaps", "all"]
 BACKEND_CHOICES = ("llama", "openai", "rules", "fake")
 # --strategy full reads the whole document in windows of about this many characters.
 FULL_WINDOW_CHARS = 9000
+# Above this share of the document, retrieval sends the whole (short) document instead.
+WHOLE_DOCUMENT_SHARE = 0.85
 Progress = Callable[[str], None]
 EXIT_FIELDS = ("data_return", "deletion_days", "export_format", "termination_assistance")
 TOP_LEVEL_FIELDS = (
@@ -203,7 +205,8 @@ class Analyser:
         say("retrieve")
         started = time.perf_counter()
         index = DocumentIndex.build(chunks, self.embedder())  # type: ignore[arg-type]
-        passages = {group: [s.chunk for s in index.select(group)] for group in groups}
+        context = shared_context({group: [s.chunk for s in index.select(group)] for group in groups}, chunks)
+        passages = {group: context for group in groups if context}
         timer.add("retrieve", started)
         say("extract")
         started = time.perf_counter()
@@ -253,6 +256,20 @@ class Analyser:
             seconds=dict(timer.seconds),
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
+
+
+def shared_context(selections: Mapping[str, Sequence[Chunk]], chunks: Sequence[Chunk]) -> list[Chunk]:
+    """One context for every group of a document: the union of their passages, in document order.
+
+    The groups then share a prompt prefix, which the backend reads once. When the union is
+    most of the document anyway, the whole (short) document is sent instead.
+    """
+    chosen = {chunk.id: chunk for selected in selections.values() for chunk in selected}
+    union = sorted(chosen.values(), key=lambda c: c.char_start)
+    total = sum(len(c.text) for c in chunks)
+    if union and sum(len(c.text) for c in union) >= WHOLE_DOCUMENT_SHARE * total and total <= FULL_WINDOW_CHARS:
+        return list(chunks)
+    return union
 
 
 def _windows(chunks: Sequence[Chunk], limit: int) -> list[list[Chunk]]:
