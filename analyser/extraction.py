@@ -23,6 +23,7 @@ from analyser.errors import BackendError
 from analyser.grounding import Grounder
 from analyser.llm.base import LLMBackend, LLMRequest, Message
 from analyser.types import (
+    ANSWER_FIELDS,
     ANSWER_TYPES,
     Chunk,
     Cited,
@@ -35,6 +36,7 @@ from analyser.types import (
     PartiesAnswer,
     SecurityAnswer,
     SubprocessorsAnswer,
+    answer_schema,
 )
 
 log = logging.getLogger(__name__)
@@ -84,10 +86,11 @@ GROUP_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def groups_with_gaps(facts: Sequence[Fact]) -> list[str]:
-    """The field groups in which at least one field has no fact yet."""
+def open_fields(facts: Sequence[Fact]) -> dict[str, tuple[str, ...]]:
+    """Per field group, the fields that no fact states yet (groups with none left are omitted)."""
     stated = {f.field for f in facts}
-    return [g for g in FIELD_GROUPS if any(name not in stated for name in GROUP_FIELDS[g])]
+    gaps = {g: tuple(name for name in GROUP_FIELDS[g] if name not in stated) for g in FIELD_GROUPS}
+    return {g: names for g, names in gaps.items() if names}
 
 
 MAX_TOKENS = {"parties": 120, "locations": 260, "law": 140, "subprocessors": 900, "security": 260, "exit": 240}
@@ -103,6 +106,7 @@ class ExtractionRun:
     calls: int = 0
     tokens_read: int = 0
     tokens_generated: int = 0
+    tokens_cached: int = 0
     seconds: float = 0.0
     prompt_refs: dict[str, str] = field(default_factory=dict)
     ungrounded: int = 0
@@ -129,8 +133,13 @@ class ModelExtractor:
         self.backend = backend
         self.system = prompts.load("system")
 
-    def extract(self, document: Document, passages: Mapping[str, Sequence[Chunk]]) -> ExtractionRun:
-        """Extract every group that has passages; a group without passages is "not stated"."""
+    def extract(
+        self,
+        document: Document,
+        passages: Mapping[str, Sequence[Chunk]],
+        fields: Mapping[str, Sequence[str]] | None = None,
+    ) -> ExtractionRun:
+        """Extract every group that has passages (only `fields` of it, if given); no passages means "not stated"."""
         run = ExtractionRun(prompt_refs={"system": self.system.ref})
         grounder = Grounder(document)
         started = time.perf_counter()
@@ -140,7 +149,10 @@ class ModelExtractor:
             run.prompt_refs[group] = template.ref
             if not chunks:
                 continue
-            answer = self._ask(group, chunks, run)
+            wanted = fields.get(group, ()) if fields is not None else GROUP_FIELDS[group]
+            if not wanted:
+                continue
+            answer = self._ask(group, [ANSWER_FIELDS[group][name] for name in wanted], chunks, run)
             if answer is not None:
                 spans = [(c.char_start, c.char_end) for c in chunks]
                 facts = answer_to_facts(group, answer, grounder, spans, template.ref, self.backend.model_id)
@@ -154,15 +166,16 @@ class ModelExtractor:
             )
         return run
 
-    def _ask(self, group: str, chunks: Sequence[Chunk], run: ExtractionRun) -> object | None:
+    def _ask(self, group: str, properties: list[str], chunks: Sequence[Chunk], run: ExtractionRun) -> object | None:
         answer_type = ANSWER_TYPES[group]
-        user = prompts.load(group).render(passages=render_passages(chunks))
+        schema = answer_schema(group, properties)
+        user = prompts.load(group).render(passages=render_passages(chunks), fields=", ".join(properties))
         messages = [Message("system", self.system.system), Message("user", user)]
         max_tokens = MAX_TOKENS[group]
         for attempt in (1, 2):
             request = LLMRequest(
                 messages=tuple(messages),
-                json_schema=answer_type.model_json_schema(),
+                json_schema=schema,
                 max_tokens=max_tokens,
                 prompt_id=group,
             )
@@ -173,7 +186,8 @@ class ModelExtractor:
                 return None
             run.calls += 1
             log.debug("group %s reply (%s): %s", group, result.finish_reason, result.text)
-            run.tokens_read += result.usage.prompt_tokens
+            run.tokens_read += result.usage.prompt_tokens - result.usage.cached_tokens
+            run.tokens_cached += result.usage.cached_tokens
             run.tokens_generated += result.usage.completion_tokens
             try:
                 return answer_type.model_validate_json(result.text)

@@ -14,7 +14,7 @@ from analyser import __version__
 from analyser.chunking import split_document
 from analyser.config import DEFAULT_MODEL_ID, Settings, load_registry
 from analyser.errors import AnalyserError, IngestError
-from analyser.extraction import FIELD_GROUPS, ExtractionRun, ModelExtractor, groups_with_gaps
+from analyser.extraction import GROUP_FIELDS, ExtractionRun, ModelExtractor, open_fields
 from analyser.ingest import read_document
 from analyser.merge import Merged, merge
 from analyser.types import Chunk, Document, DocumentReport, Evidence, RunInfo
@@ -92,7 +92,7 @@ class AnalysisOptions:
     strategy: Strategy = "retrieve"
     model: str | None = None
     base_url: str | None = None
-    ask_model: AskModel = "gaps"  # gaps: only groups the patterns left incomplete
+    ask_model: AskModel = "gaps"  # gaps: only the fields the patterns left open
 
 
 @dataclass
@@ -186,8 +186,8 @@ class Analyser:
         if self.uses_model:
             # The model reads only what the patterns could not settle: every token costs time on a
             # small machine, and a pattern that matched is more reliable than a 1.5B model.
-            groups = groups_with_gaps(rule_facts) if self.options.ask_model == "gaps" else list(FIELD_GROUPS)
-            run = self._extract_with_model(document, chunks, groups, timer, say)
+            fields = open_fields(rule_facts) if self.options.ask_model == "gaps" else dict(GROUP_FIELDS)
+            run = self._extract_with_model(document, chunks, fields, timer, say)
         run.facts = [*rule_facts, *run.facts]
         started = time.perf_counter()
         merged = merge(run.facts, document)
@@ -195,22 +195,27 @@ class Analyser:
         return build_report(document, merged, run, self._run_info(timer, run))
 
     def _extract_with_model(
-        self, document: Document, chunks: Sequence[Chunk], groups: list[str], timer: _Timer, say: Progress
+        self,
+        document: Document,
+        chunks: Sequence[Chunk],
+        fields: Mapping[str, Sequence[str]],
+        timer: _Timer,
+        say: Progress,
     ) -> ExtractionRun:
         from analyser.retrieval import DocumentIndex
 
         extractor = ModelExtractor(self.backend())  # type: ignore[arg-type]
         if self.options.strategy == "full":
-            return self._extract_full(document, chunks, groups, extractor, timer, say)
+            return self._extract_full(document, chunks, fields, extractor, timer, say)
         say("retrieve")
         started = time.perf_counter()
         index = DocumentIndex.build(chunks, self.embedder())  # type: ignore[arg-type]
-        context = shared_context({group: [s.chunk for s in index.select(group)] for group in groups}, chunks)
-        passages = {group: context for group in groups if context}
+        context = shared_context({group: [s.chunk for s in index.select(group)] for group in fields}, chunks)
+        passages = {group: context for group in fields if context}
         timer.add("retrieve", started)
         say("extract")
         started = time.perf_counter()
-        run = extractor.extract(document, passages)
+        run = extractor.extract(document, passages, fields)
         timer.add("extract", started)
         return run
 
@@ -218,7 +223,7 @@ class Analyser:
         self,
         document: Document,
         chunks: Sequence[Chunk],
-        groups: list[str],
+        fields: Mapping[str, Sequence[str]],
         extractor: ModelExtractor,
         timer: _Timer,
         say: Progress,
@@ -228,13 +233,14 @@ class Analyser:
         for number, window in enumerate(windows, start=1):
             say(f"extract {number}/{len(windows)}")
             started = time.perf_counter()
-            run = extractor.extract(document, {group: window for group in groups})
+            run = extractor.extract(document, {group: window for group in fields}, fields)
             timer.add("extract", started)
             total.facts += run.facts
             total.errors += run.errors
             total.warnings += run.warnings
             total.calls += run.calls
             total.tokens_read += run.tokens_read
+            total.tokens_cached += run.tokens_cached
             total.tokens_generated += run.tokens_generated
             total.prompt_refs = run.prompt_refs
             total.ungrounded += run.ungrounded
@@ -252,6 +258,7 @@ class Analyser:
             prompt_versions=dict(run.prompt_refs),
             model_calls=run.calls,
             tokens_read=run.tokens_read,
+            tokens_cached=run.tokens_cached,
             tokens_generated=run.tokens_generated,
             seconds=dict(timer.seconds),
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -8,6 +8,7 @@ character offset in the analyser (chunks, evidence) is an offset into that text,
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
@@ -169,25 +170,28 @@ class CitedSubprocessor(_Answer):
     purpose: Annotated[str, Field(max_length=100)] | None
 
 
+_NOT_STATED = Cited(quote="", value=None)
+
+
 class PartiesAnswer(_Answer):
-    provider_name: Cited
-    provider_country: Cited
+    provider_name: Cited = _NOT_STATED
+    provider_country: Cited = _NOT_STATED
 
 
 class LocationsAnswer(_Answer):
-    storage: Annotated[list[Cited], Field(max_length=12)]
-    remote_access: Annotated[list[Cited], Field(max_length=12)]
+    storage: Annotated[list[Cited], Field(max_length=12)] = []
+    remote_access: Annotated[list[Cited], Field(max_length=12)] = []
 
 
 class LawAnswer(_Answer):
-    governing_law: Cited
-    courts: Cited
+    governing_law: Cited = _NOT_STATED
+    courts: Cited = _NOT_STATED
 
 
 class SubprocessorsAnswer(_Answer):
-    subprocessors: Annotated[list[CitedSubprocessor], Field(max_length=60)]
-    notice_period: Cited
-    objection_right: Cited
+    subprocessors: Annotated[list[CitedSubprocessor], Field(max_length=60)] = []
+    notice_period: Cited = _NOT_STATED
+    objection_right: Cited = _NOT_STATED
 
 
 class KeyCustodyCited(_Answer):
@@ -196,17 +200,53 @@ class KeyCustodyCited(_Answer):
 
 
 class SecurityAnswer(_Answer):
-    transfer_mechanisms: Annotated[list[Cited], Field(max_length=6)]
-    encryption_at_rest: Cited
-    key_custody: KeyCustodyCited
-    breach_notification: Cited
+    transfer_mechanisms: Annotated[list[Cited], Field(max_length=6)] = []
+    encryption_at_rest: Cited = _NOT_STATED
+    key_custody: KeyCustodyCited = KeyCustodyCited(quote="", value="not_stated")
+    breach_notification: Cited = _NOT_STATED
 
 
 class ExitAnswer(_Answer):
-    data_return: Cited
-    deletion_period: Cited
-    export_format: Cited
-    termination_assistance: Cited
+    data_return: Cited = _NOT_STATED
+    deletion_period: Cited = _NOT_STATED
+    export_format: Cited = _NOT_STATED
+    termination_assistance: Cited = _NOT_STATED
+
+
+# The answer property that carries each report field, per group: the model is asked only
+# for the fields still open, which keeps its (slow) output short.
+ANSWER_FIELDS: dict[str, dict[str, str]] = {
+    "parties": {"provider.name": "provider_name", "provider.country": "provider_country"},
+    "locations": {"storage_locations": "storage", "remote_access_locations": "remote_access"},
+    "law": {"governing_law": "governing_law", "courts": "courts"},
+    "subprocessors": {
+        "subprocessors": "subprocessors",
+        "subprocessor_change_notice_days": "notice_period",
+        "subprocessor_objection_right": "objection_right",
+    },
+    "security": {
+        "transfer_mechanisms": "transfer_mechanisms",
+        "encryption_at_rest": "encryption_at_rest",
+        "key_custody": "key_custody",
+        "breach_notification_hours": "breach_notification",
+    },
+    "exit": {
+        "exit.data_return": "data_return",
+        "exit.deletion_days": "deletion_period",
+        "exit.export_format": "export_format",
+        "exit.termination_assistance": "termination_assistance",
+    },
+}
+
+
+def answer_schema(group: str, properties: Sequence[str]) -> dict[str, object]:
+    """The JSON Schema of a group's answer restricted to some of its properties, all required."""
+    schema = ANSWER_TYPES[group].model_json_schema()
+    schema["properties"] = {k: v for k, v in schema["properties"].items() if k in properties}
+    for value in schema["properties"].values():
+        value.pop("default", None)
+    schema["required"] = [k for k in schema["properties"]]
+    return schema
 
 
 ANSWER_TYPES: dict[str, type[_Answer]] = {
@@ -301,6 +341,7 @@ class RunInfo(BaseModel):
     prompt_versions: dict[str, str] = Field(default_factory=dict)
     model_calls: int = 0
     tokens_read: int = 0
+    tokens_cached: int = 0
     tokens_generated: int = 0
     seconds: dict[str, float] = Field(default_factory=dict)
     started_at: str = ""

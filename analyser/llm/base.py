@@ -34,6 +34,7 @@ class Usage:
 
     prompt_tokens: int
     completion_tokens: int
+    cached_tokens: int = 0  # prompt tokens reused from the backend's prompt cache, not read again
 
     @property
     def total_tokens(self) -> int:

@@ -85,6 +85,7 @@ class LlamaCppBackend:
             with self._lock:
                 if not self.reuse_prefix:
                     self._llama.reset()  # type: ignore[no-untyped-call]  # untyped upstream
+                previous = self._llama.input_ids[: self._llama.n_tokens].copy()
                 response = self._llama.create_chat_completion(
                     messages=cast(Any, messages),
                     temperature=request.temperature,
@@ -94,10 +95,15 @@ class LlamaCppBackend:
                     repeat_penalty=1.0,  # the chat default (1.1) discourages quoting the contract verbatim
                     stream=False,
                 )
+                cached = _common_prefix(previous, self._llama.input_ids[: self._llama.n_tokens])
         except Exception as exc:
             where = f"{self.model_id} (prompt {request.prompt_id!r})"
             raise BackendError(f"The local model {where} failed: {exc}") from exc
-        return self._result(cast(dict[str, Any], response), time.perf_counter() - started, request.prompt_id)
+        result = self._result(cast(dict[str, Any], response), time.perf_counter() - started, request.prompt_id)
+        usage = result.usage
+        # llama.cpp re-reads only the part of the prompt after the prefix it still holds.
+        reused = Usage(usage.prompt_tokens, usage.completion_tokens, min(cached, usage.prompt_tokens))
+        return LLMResult(result.text, result.model_id, reused, result.finish_reason, result.seconds)
 
     def _grammar(self, schema: dict[str, Any] | None) -> llama_grammar.LlamaGrammar:
         """Return the (cached) grammar for a JSON schema, or the generic JSON grammar for None."""
@@ -124,6 +130,15 @@ class LlamaCppBackend:
             finish_reason,
         )
         return LLMResult(text=text, model_id=self.model_id, usage=usage, finish_reason=finish_reason, seconds=seconds)
+
+
+def _common_prefix(before: Any, after: Any) -> int:
+    """Length of the shared start of two token arrays."""
+    length = min(len(before), len(after))
+    if length == 0:
+        return 0
+    differs = (before[:length] != after[:length]).nonzero()[0]
+    return int(differs[0]) if len(differs) else length
 
 
 def _load(
