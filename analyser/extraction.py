@@ -67,7 +67,13 @@ FIELD_CUES: dict[str, re.Pattern[str]] = {
         "exit.deletion_days": r"delet|destroy|eras|verwijder|vernietig|wis|lösch|vernicht",
         "exit.export_format": r"\b(csv|json|xml|pdf|parquet|sql|xlsx?|api|format|formaat)\b",
         "exit.termination_assistance": (
-            r"assist|support|help|transition|migrat|exit|ondersteun|medewerking|unterstütz|mitwirk"
+            r"terminat|expir|end of (?:the|this)|exit|beëindig|afloop|einde|beendigung|vertragsende|kündigung|"
+            r"vertragsablauf"
+        ),
+        "provider.country": (
+            r"regist|incorporat|organi[sz]ed under|seat|office|headquarter|established|principal place|"
+            r"statutair|gevestigd|kantoorhoud|vestiging|kamer van koophandel|chamber of commerce|sitz|ansässig|"
+            r"eingetragen|handelsregister|geschäftsanschrift"
         ),
         "transfer_mechanisms": (
             r"clause|contractbepaling|vertragsklausel|datenschutzklausel|framework|binding|adequa|addendum|bcr|scc|dpf|"
