@@ -65,7 +65,9 @@ def test_unknown_task_is_an_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("group", FIELD_GROUPS)
 def test_rendered_prompt_matches_golden(group: str) -> None:
-    rendered = prompts.load("system").system + "\n---\n" + prompts.load(group).render(
-        passages=render_passages(CHUNKS), fields="governing_law, courts"
+    rendered = (
+        prompts.load("system").system
+        + "\n---\n"
+        + prompts.load(group).render(passages=render_passages(CHUNKS), fields="governing_law, courts")
     )
     check_golden(f"prompts/{group}.txt", rendered)
