@@ -709,6 +709,15 @@ _NEGATED_OUTSIDE = re.compile(
     r"|\b(?:never|not)\b[^.;]{0,30}\b(?:leave|be transferred out of)\b|\bniet verlaten\b|\bnicht verlassen\b",
     re.I,
 )
+# A control applied to remote access ("session logging of remote access from outside the EEA"): the phrase
+# names the kind of access a measure covers, not a place access is made from.
+_SAFEGUARD_OF_ACCESS = re.compile(
+    r"\b(?:logg\w*|monitor\w*|approv\w*|authori[sz]\w*|restrict\w*|record\w*|review\w*|audit\w*|"
+    r"protokoll\w*|genehmig\w*|überwach\w*|goedkeuring|registratie|controle)\s+"
+    r"(?:of|for|on|van|voor|op|von|für|der|des)\s+(?:all\s+|any\s+|alle[nrs]?\s+)?"
+    r"(?:remote access|access|toegang(?: op afstand)?|zugriff\w*|fernzugriff\w*|fernwartung\w*)\b",
+    re.I,
+)
 _CLAUSE_SPLIT = re.compile(r",|;|\s(?:and|while|whereas|but|en|terwijl|maar|und|während|aber)\s")
 _LEGAL_REFERENCE = re.compile(
     r"\((?:EU|EC|EG|EU/EEA)\)|\b(?:EU|EEA|EU/EEA|UK|Swiss|EU-U\.S\.|Swiss-U\.S\.)\s+(?:[\w-]+\s+){0,3}?"
@@ -778,6 +787,7 @@ def _extract_locations(ctx: _Context) -> None:
             continue
         for mode, clause in _location_modes(text):
             cleaned, extra = _without_outside(clause)
+            extra = [] if _SAFEGUARD_OF_ACCESS.search(clause) else extra
             codes = [*_location_codes(cleaned), *extra]
             name = "remote_access_locations" if mode == "remote" else "storage_locations"
             confidence = 0.5 if weak else 0.75
@@ -855,6 +865,8 @@ _COURT_WINDOW = re.compile(
     r"(?P<place>[^.;]{0,90})",
     re.I,
 )
+# "Gerichtsstand ... ist[, soweit gesetzlich zulässig,] Leipzig": the place closes the clause after "ist".
+_VERB_FINAL_PLACE = re.compile(r"[^.;]{0,160}?\b(?:ist|sind|wird|is)\b(?:,[^,.;]{0,50},)?\s+(?P<place>[^.;,]{2,60})")
 _DEFINED_PLACE = re.compile(
     r"\b(?:of|in|van|der)\s+the\s+(?P<term>(?:[A-Z][a-z]+\s){0,2}(?:State|Country|Jurisdiction|Member State))\b"
 )
@@ -901,8 +913,12 @@ def _extract_law(ctx: _Context) -> None:
                     if re.search(r"member state|lidstaat|mitgliedstaat", place, re.I)
                     else (jurisdiction(match.group(0)) or _defined_place(ctx, match.group(0)))
                 )
+                raw = match.group(0)
+                if value is None and (tail := _VERB_FINAL_PLACE.match(text, match.start("place"))):
+                    raw = text[match.start() : tail.end()]
+                    value = jurisdiction(tail.group("place"))
                 if value:
-                    ctx.add("courts", value, match.group(0), (sentence.start, sentence.end), 0.8)
+                    ctx.add("courts", value, raw, (sentence.start, sentence.end), 0.8)
                     break
     _extract_cover_law(ctx)
 
@@ -1102,6 +1118,8 @@ def _country_groups(text: str) -> list[_Place]:
         if found is None:
             index += 1
             continue
+        if city := re.match(r"\s*\([^()\d]{1,40}\)", text[found.end :]):
+            found = _Place(found.start, found.end + city.end(), found.codes)  # "Nederland (Amsterdam)": one cell
         gap = text[places[-1].end : found.start] if places else "x"
         if places and re.fullmatch(r"[\s,/&]*(?:and|en|und|or|oder|of)?[\s,/&]*", gap) and gap.strip(" "):
             places[-1] = _Place(places[-1].start, found.end, places[-1].codes + found.codes)
@@ -1208,6 +1226,8 @@ def _continues_row(buffer: str, line: str, following: str, roles: list[str]) -> 
         return True  # a location cell, possibly wrapped ("United" / "States")
     if not _row_complete(buffer, roles):
         return not (_strong_row_start(line) and _split_name(buffer)[0] and len(buffer.split()) > 3)
+    if _FUNCTION_WORD_END.search(line.rstrip()) and not _split_name(line)[0]:
+        return True  # a wrapped purpose cell ("Second-Level-Support und" / "Fernwartung"): no name opens it
     if len(line.split()) <= 2 and not _strong_row_start(line) and not countries_in(line):
         # A lone word after a full row is a trailing cell (a city) when the next line opens a new row
         # and carries more cells after its name ("Lissabon" / "Postbode Mail Inc. Verenigde Staten").
@@ -1216,6 +1236,14 @@ def _continues_row(buffer: str, line: str, following: str, roles: list[str]) -> 
         legal = _LEGAL_FORM_RE.search(following)
         return bool(legal and _strong_row_start(following) and following[legal.end() :].strip())
     return False
+
+
+def _long_row(text: str, roles: list[str]) -> bool:
+    """A row whose purpose cell runs long on one line: it opens with a legal-form name and holds every cell.
+
+    A sentence naming a company ("Acme Inc. will process ...") has a finite verb; a table row has none.
+    """
+    return _strong_row_start(text) and _row_complete(text, roles) and not _FINITE_VERB.search(text)
 
 
 def _table_header_at(lines: list[Line], index: int) -> tuple[list[str], int] | None:
@@ -1249,10 +1277,17 @@ def _table_rows(ctx: _Context, start: int, roles: list[str]) -> tuple[list[Subpr
             rows += _flush_row(ctx, buffer, roles)
             buffer, roles, index = [], header[0], header[1]
             continue
-        if _is_heading(line.text) or _ITEM_START.match(line.text) or len(line.text.split()) > 13:
-            break  # rows never start with a clause number or run to a full sentence
         following = next((li.text for li in lines[index + 1 :] if li.text), "")
         joined = " ".join(li.text for li in buffer)
+        # A long line is a row only when it holds a whole row, or ends one whose name wrapped before
+        # its legal form ("Rhein-Main Colocation" / "GmbH Germany Secondary data centre ...").
+        wrapped = f"{joined} {line.text}" if buffer and _LEGAL_ONLY.match(line.text) else line.text
+        if (
+            _is_heading(line.text)
+            or _ITEM_START.match(line.text)
+            or (len(line.text.split()) > 13 and not _long_row(wrapped, roles))
+        ):
+            break  # rows never start with a clause number or run to a full sentence
         if buffer and not _continues_row(joined, line.text, following, roles):
             rows += _flush_row(ctx, buffer, roles)
             buffer = []
@@ -1387,6 +1422,8 @@ def _list_row(name_line: Line | None, line: Line, country: str | None) -> Subpro
     first = purpose.split()[0].lower() if purpose.split() else ""
     if not name or not _name_like(name) or not first or first in _NOT_A_DESCRIPTION or _only_name(purpose):
         return None
+    if _LEGAL_ONLY.fullmatch(name.rstrip(" ,")) or _LEGAL_ONLY.fullmatch(name.rstrip(" ,") + "."):
+        return None  # "B.V. Netherlands ...": the legal form of a name wrapped onto the line above
     purpose = re.split(r"(?<=\.)\s", purpose)[0].strip(" .")
     start = name_line.start if name_line is not None else line.start
     return SubprocessorRow(name.rstrip(" ,"), country, (country,) if country else (), purpose, start, line.end, 0.6)
@@ -1614,6 +1651,8 @@ def _extract_subprocessor_terms(ctx: _Context) -> None:
         text = sentence.text
         before = ctx.previous(sentence)
         context = (before.text + " " if before else "") + text
+        if before and before.text.rstrip().endswith(";") and (earlier := ctx.previous(before)):
+            context = earlier.text + " " + context  # "...; ein Recht, ... zu widersprechen, steht ... nicht zu."
         if _SUBPROCESSOR_RE.search(text) and _CHANGE_RE.search(text):
             _notice_days(ctx, sentence)
         if _SUBPROCESSOR_RE.search(context) and not _DATA_SUBJECT_RE.search(text):
@@ -1673,6 +1712,14 @@ def _mention_start(text: str, token: str, end: int) -> int:
     return next((s for s in reversed(starts) if token in transfer_mechanisms(text[s:end])), 0)
 
 
+# The adequacy decision named is the one on the DPF: only a short stretch without "and"/"or" between them.
+_DPF_ADEQUACY = re.compile(
+    r"(?:(?!\b(?:and|or|und|oder|en|sowie|as well as)\b)[^.;]){0,60}?"
+    r"\b(?:for|on|under|regarding|concerning|zum|zur|für|über|voor|inzake|betreffende|over)\s+"
+    r"(?:the\s+|het\s+|das\s+|dem\s+|den\s+)?(?:EU-U\.?S\.?|EU-US|EU-VS)?\s*(?:Data Privacy Framework|DPF|"
+    r"Datenschutzrahmen|Data Privacy Framework)",
+    re.I,
+)
 _NEGATED_BEFORE = re.compile(
     r"\b(?:no|not|without|neither|nor|geen|niet|zonder|keine?[nmrs]?|nicht|ohne)\s+(?:\S+\s+){0,3}$", re.I
 )
@@ -1713,6 +1760,8 @@ def _extract_transfers(ctx: _Context) -> None:
                 continue  # "not governed by an adequacy decision", "no SCCs are needed"
             if token == "ADEQUACY" and len(found) > 1 and not _ADEQUACY_DECISION_RE.search(text):
                 continue  # "an adequate level of protection through the SCCs" is the SCCs' doing
+            if token == "ADEQUACY" and "DPF" in found and _DPF_ADEQUACY.match(text, end):
+                continue  # "the adequacy decision for the EU-U.S. Data Privacy Framework" is the DPF itself
             ctx.add("transfer_mechanisms", token, text[start:end], (sentence.start, sentence.end), 0.75)
 
 

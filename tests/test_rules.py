@@ -69,8 +69,11 @@ def test_storage_locations(sentence: str, expected: list[str]) -> None:
         ("Second-line support is provided from Canada.", ["CA"]),
         ("Ondersteuning op afstand wordt geleverd vanuit Polen.", ["PL"]),
         ("Die Fernwartung erfolgt durch Mitarbeiter in Rumänien.", ["RO"]),
-        # Negative: the people the data is about are not a processing location.
+        # Negatives: the people the data is about are not a processing location; a control over access
+        # "from outside the EEA" names the kind of access it covers, not a place access is made from.
         ("Data subjects located in Spain may exercise their right of access.", []),
+        ("Mandatory approval and logging of remote access from outside the EEA.", []),
+        ("Monitoring of all access from outside the European Economic Area by the security team.", []),
     ],
 )
 def test_remote_access_locations(sentence: str, expected: list[str]) -> None:
@@ -112,6 +115,12 @@ def test_governing_law(sentence: str, expected: list[str]) -> None:
         ("Geschillen worden voorgelegd aan de bevoegde rechter te Rotterdam.", ["NL"]),
         ("Gerichtsstand ist München.", ["DE"]),
         ("Für Streitigkeiten ist das Landgericht Hamburg zuständig.", ["DE"]),
+        # German puts the place last, after a long "für alle Streitigkeiten ..." and a proviso.
+        (
+            "Ausschließlicher Gerichtsstand für sämtliche Streitigkeiten aus oder im Zusammenhang mit dieser "
+            "Vereinbarung und ihren Anlagen ist, soweit rechtlich zulässig, Stuttgart.",
+            ["DE"],
+        ),
         # Negatives: a court order is no forum clause; the exporter's Member State is no fixed place.
         ("Provider will comply with a binding order of a court in the United States.", []),
         (
@@ -174,6 +183,12 @@ def test_subprocessor_change_notice_days(sentence: str, expected: list[int]) -> 
         ("Customer has no right to object to new sub-processors.", [False]),
         ("Tegen de inzet van subverwerkers kan de opdrachtgever geen bezwaar maken.", [False]),
         ("Ein Widerspruchsrecht gegen neue Unterauftragsverarbeiter steht dem Auftraggeber nicht zu.", [False]),
+        # A sentence split at ";" reads with its first half, which names the subprocessor.
+        (
+            "Neue Unterauftragsverarbeiter zeigt der Auftragnehmer zwei Wochen vorher an. Die Anzeige dient der "
+            "Information; ein Recht, dem Einsatz zu widersprechen, steht dem Auftraggeber nicht zu.",
+            [False],
+        ),
         # Negative: a data subject's objection has nothing to do with subprocessors.
         ("Data subjects may object to the processing of their personal data.", []),
     ],
@@ -198,6 +213,20 @@ def test_subprocessor_objection_right(text: str, expected: list[bool]) -> None:
             ["ADEQUACY"],
         ),
         ("The transfer relies on the Data Privacy Framework and, as a fallback, the SCCs.", ["DPF", "SCC"]),
+        # The adequacy decision on the DPF is the DPF, not a second mechanism.
+        (
+            "Die Übermittlung stützt sich auf den Angemessenheitsbeschluss der Kommission zum EU-U.S. Data "
+            "Privacy Framework.",
+            ["DPF"],
+        ),
+        (
+            "Transfers rely on the adequacy decision for the EU-U.S. Data Privacy Framework.",
+            ["DPF"],
+        ),
+        (
+            "Transfers to Japan rely on an adequacy decision, and transfers to the US on the Data Privacy Framework.",
+            ["ADEQUACY", "DPF"],
+        ),
         # Negatives: a decision that does not exist, a list of options, a framework not relied on.
         ("Where no adequacy decision exists, the parties will agree on other safeguards.", []),
         ("Onward transfers require Standard Contractual Clauses or Binding Corporate Rules.", []),
@@ -422,6 +451,64 @@ def test_subprocessors_from_a_wrapped_pdf_table() -> None:
     assert values(_WRAPPED_TABLE, "storage_locations") == ["DE"]
     assert values(_WRAPPED_TABLE, "remote_access_locations") == ["PL", "US"]
     assert {f.section for f in facts(_WRAPPED_TABLE, "subprocessors")} == {"Annex 2 – Sub-processors"}
+
+
+# Long rows on one line, names wrapped before their legal form, purposes wrapped after a function word,
+# a city in brackets after the country.
+_WRAPPED_TABLE_2 = """Annex 4 – Approved sub-processors
+Sub-processor Country of processing Purpose
+Tallow Systems Inc. United States Round-the-clock third-line support, vulnerability monitoring and forensic analysis
+Kestrel Racks
+B.V. Netherlands Housing of the primary compute cluster in Rotterdam
+Elbtal Storage
+GmbH Germany Tertiary storage site in Dresden for archives and long-term retention copies
+Lindqvist Support AB Sweden (Malmö) Second-line support and
+incident handling
+Annex 5 – Security measures
+"""
+
+
+def test_subprocessors_from_a_pdf_table_with_long_rows_and_wrapped_legal_forms() -> None:
+    assert values(_WRAPPED_TABLE_2, "subprocessors") == [
+        {
+            "name": "Tallow Systems Inc.",
+            "country": "US",
+            "purpose": "Round-the-clock third-line support, vulnerability monitoring and forensic analysis",
+        },
+        {
+            "name": "Kestrel Racks B.V.",
+            "country": "NL",
+            "purpose": "Housing of the primary compute cluster in Rotterdam",
+        },
+        {
+            "name": "Elbtal Storage GmbH",
+            "country": "DE",
+            "purpose": "Tertiary storage site in Dresden for archives and long-term retention copies",
+        },
+        {"name": "Lindqvist Support AB", "country": "SE", "purpose": "Second-line support and incident handling"},
+    ]
+
+
+_WRAPPED_TABLE_3 = """Anlage 3 – Unterauftragsverarbeiter
+Unterauftragsverarbeiter Sitz Ort der Verarbeitung Leistung
+Nordhafen IT GmbH Deutschland Kiel, Deutschland Betrieb der Datenbankserver
+Adriasoft d.o.o. Kroatien
+Split,
+Kroatien
+(Fernzugriff)
+Anwendungsbetreuung und
+Fehleranalyse
+Pingpost Inc. USA USA Versand von Push-Nachrichten
+Anlage 4 – Technische und organisatorische Maßnahmen
+"""
+
+
+def test_wrapped_purpose_cell_after_a_complete_row_stays_in_that_row() -> None:
+    assert values(_WRAPPED_TABLE_3, "subprocessors") == [
+        {"name": "Nordhafen IT GmbH", "country": "DE", "purpose": "Betrieb der Datenbankserver"},
+        {"name": "Adriasoft d.o.o.", "country": "HR", "purpose": "Anwendungsbetreuung und Fehleranalyse"},
+        {"name": "Pingpost Inc.", "country": "US", "purpose": "Versand von Push-Nachrichten"},
+    ]
 
 
 def test_subprocessors_from_a_table_with_cells() -> None:
