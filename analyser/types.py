@@ -347,6 +347,28 @@ class RunInfo(BaseModel):
     started_at: str = ""
 
 
+ReviewAction = Literal["accept", "correct", "reject"]
+ReviewValue = JsonScalar | list[str] | list[dict[str, str | int | None]]
+
+
+class ReviewDecision(BaseModel):
+    """One reviewer decision on one field, kept in the report's audit trail.
+
+    `original` is the value the analyser gave, `value` the value after the decision (the same
+    for accept, empty for reject); `decided_at` is an ISO 8601 UTC time.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: str
+    action: ReviewAction
+    original: ReviewValue = None
+    value: ReviewValue = None
+    note: str = ""
+    reviewer: str
+    decided_at: str
+
+
 class DocumentReport(BaseModel):
     """Everything the analyser found in one document."""
 
@@ -377,3 +399,5 @@ class DocumentReport(BaseModel):
     facts: dict[str, FieldReview] = Field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     run: RunInfo | None = None
+    # Reviewer decisions in the order they were made; the values above already include them.
+    review: tuple[ReviewDecision, ...] = ()
