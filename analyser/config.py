@@ -22,6 +22,10 @@ class Limits(BaseModel):
     max_file_mb: float = Field(default=100.0, gt=0, description="largest input file accepted")
     max_pages: int = Field(default=1500, gt=0, description="most PDF pages read from one file")
     max_chars: int = Field(default=5_000_000, gt=0, description="most characters kept from one file")
+    # Reading runs in a child process (analyser.sandbox) that is stopped at these bounds.
+    timeout_s: float = Field(default=120.0, gt=0, description="longest time reading one file may take")
+    max_memory_mb: int = Field(default=2048, gt=0, description="most extra memory reading one file may use")
+    isolate: bool = Field(default=True, description="read each file in a bounded child process")
 
 
 class Settings(BaseModel):
@@ -41,7 +45,7 @@ class Settings(BaseModel):
 def load_settings() -> Settings:
     """Build Settings from defaults and ANALYSER_* environment variables."""
     limits: dict[str, object] = {}
-    for key in ("max_file_mb", "max_pages", "max_chars"):
+    for key in ("max_file_mb", "max_pages", "max_chars", "timeout_s", "max_memory_mb", "isolate"):
         value = os.environ.get(f"ANALYSER_{key.upper()}")
         if value:
             limits[key] = value

@@ -11,8 +11,10 @@ import io
 import logging
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from analyser import sandbox
 from analyser.config import Limits
 from analyser.errors import IngestError
 from analyser.language import detect_language
@@ -49,17 +51,70 @@ def read_document(path: Path, limits: Limits | None = None, *, source: str | Non
 
 
 def parse_bytes(data: bytes, name: str, limits: Limits | None = None) -> Document:
-    """Build a Document from file content already in memory (used by the app's uploads)."""
+    """Build a Document from file content already in memory (used by the app's uploads).
+
+    The parsing itself runs in a child process bounded by `limits.timeout_s` and
+    `limits.max_memory_mb` (see `analyser.sandbox`), so no file can hang or exhaust the caller.
+    """
     limits = limits or Limits()
     _check_size(len(data), name, limits)
+    if limits.isolate:
+        extracted = sandbox.run_bounded(
+            extract_pages, data, name, limits, name=name, timeout_s=limits.timeout_s, memory_mb=limits.max_memory_mb
+        )
+    else:
+        extracted = extract_pages(data, name, limits)
+    pages = build_pages(list(extracted.page_texts))
+    warnings = list(extracted.warnings)
+    text = "\n\n".join(extracted.page_texts)
+    language = detect_language(text)
+    if language not in ("en", "nl", "de"):
+        warnings.append(
+            f"Language detected as '{language}': the analyser is built for English, Dutch and German; "
+            "results may be incomplete."
+        )
+    log.info(
+        "ingested %s: %s, %d pages, %d chars, language %s", name, extracted.media_type, len(pages), len(text), language
+    )
+    return Document(
+        sha256=hashlib.sha256(data).hexdigest(),
+        source=name,
+        media_type=extracted.media_type,
+        language=language,
+        pages=pages,
+        size_bytes=len(data),
+        warnings=tuple(warnings),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """Repaired per-page text of one file and what the reader noticed; what the child process returns."""
+
+    media_type: MediaType
+    page_texts: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def extract_pages(data: bytes, name: str, limits: Limits) -> Extracted:
+    """Detect the type, extract and repair per-page text, and enforce the text limits (no isolation)."""
     media_type = detect_media_type(data, name)
     warnings: list[str] = []
     claimed = _EXTENSIONS.get(Path(name).suffix.lower())
     if claimed and claimed != media_type and not {claimed, media_type} <= {"text", "markdown"}:
         warnings.append(f"The file is named {Path(name).suffix} but its content is {media_type}; read as {media_type}.")
     page_texts = _EXTRACTORS[media_type](data, name, limits, warnings)
+    # Checked before repair too, so a 50 MB single line is refused before any regex runs over it.
+    _check_chars(sum(len(t) for t in page_texts), name, limits)
     page_texts = [repair_page_text(t) for t in page_texts]
     total = sum(len(t) for t in page_texts)
+    _check_chars(total, name, limits)
+    if total == 0:
+        raise IngestError(name, "contains no readable text.", code="no_text")
+    return Extracted(media_type, tuple(page_texts), tuple(warnings))
+
+
+def _check_chars(total: int, name: str, limits: Limits) -> None:
     if total > limits.max_chars:
         raise IngestError(
             name,
@@ -67,26 +122,6 @@ def parse_bytes(data: bytes, name: str, limits: Limits | None = None) -> Documen
             code="too_large",
             hint="Split the document, or raise ANALYSER_MAX_CHARS.",
         )
-    if total == 0:
-        raise IngestError(name, "contains no readable text.", code="no_text")
-    pages = build_pages(page_texts)
-    text = "\n\n".join(page_texts)
-    language = detect_language(text)
-    if language not in ("en", "nl", "de"):
-        warnings.append(
-            f"Language detected as '{language}': the analyser is built for English, Dutch and German; "
-            "results may be incomplete."
-        )
-    log.info("ingested %s: %s, %d pages, %d chars, language %s", name, media_type, len(pages), total, language)
-    return Document(
-        sha256=hashlib.sha256(data).hexdigest(),
-        source=name,
-        media_type=media_type,
-        language=language,
-        pages=pages,
-        size_bytes=len(data),
-        warnings=tuple(warnings),
-    )
 
 
 def _read_bytes(path: Path, name: str, limits: Limits) -> bytes:
@@ -215,7 +250,7 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
 
 def _extract_pdf(data: bytes, name: str, limits: Limits, warnings: list[str]) -> list[str]:
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError
+    from pypdf.errors import DependencyError, LimitReachedError
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -229,6 +264,15 @@ def _extract_pdf(data: bytes, name: str, limits: Limits, warnings: list[str]) ->
         count = len(reader.pages)
     except IngestError:
         raise
+    except LimitReachedError as exc:
+        raise _bomb(name) from exc
+    except RecursionError as exc:
+        raise IngestError(
+            name,
+            "is a malformed PDF: its objects are nested too deeply or refer to each other in a loop.",
+            code="corrupt",
+            hint="Export or download the PDF again.",
+        ) from exc
     except DependencyError as exc:
         raise IngestError(
             name,
@@ -252,10 +296,13 @@ def _extract_pdf(data: bytes, name: str, limits: Limits, warnings: list[str]) ->
             code="too_many_pages",
             hint="Split the document, or raise ANALYSER_MAX_PAGES.",
         )
+    _warn_active_content(reader, warnings)
     texts, unreadable = [], []
     for number, page in enumerate(reader.pages, start=1):
         try:
             texts.append(page.extract_text() or "")
+        except LimitReachedError as exc:
+            raise _bomb(name) from exc
         except Exception:
             log.warning("page %d of %s could not be read", number, name, exc_info=True)
             texts.append("")
@@ -264,6 +311,35 @@ def _extract_pdf(data: bytes, name: str, limits: Limits, warnings: list[str]) ->
         warnings.append(f"Pages {_page_list(unreadable)} could not be read and are left out.")
     _check_text_layer(texts, name, warnings)
     return texts
+
+
+def _bomb(name: str) -> IngestError:
+    return IngestError(
+        name,
+        "holds a compressed stream that unpacks to far more data than any document needs (a decompression bomb?).",
+        code="decompression_bomb",
+        hint="This PDF is not safe to open; ask for a clean export.",
+    )
+
+
+def _warn_active_content(reader: object, warnings: list[str]) -> None:
+    """Note JavaScript, launch actions and attachments: they are never run or opened, only reported."""
+    try:
+        root = reader.trailer["/Root"]  # type: ignore[attr-defined]
+        names = root.get("/Names") or {}
+        found = [
+            label
+            for label, present in (
+                ("JavaScript", "/JavaScript" in names or "/OpenAction" in root or "/AA" in root),
+                ("embedded files", "/EmbeddedFiles" in names),
+            )
+            if present
+        ]
+    except Exception:  # noqa: BLE001 - a broken catalogue only means there is nothing to report
+        return
+    if found:
+        what = " and ".join(found)
+        warnings.append(f"The PDF contains {what}: ignored (never run or opened); only its text is read.")
 
 
 def _decrypt_with_empty_password(reader: object) -> bool:
