@@ -1,0 +1,149 @@
+"""Tables the app shows and exports: the vendor comparison matrix, and rows as CSV or XLSX bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from analyser.i18n import Lang, field_label, t
+from analyser.review import field_value, format_value
+from analyser.types import DocumentReport
+
+Row = Mapping[str, object]
+# The facts a buyer compares vendors on, in the matrix's column order.
+KEY_FACTS = (
+    "provider.country",
+    "storage_locations",
+    "remote_access_locations",
+    "governing_law",
+    "courts",
+    "transfer_mechanisms",
+    "key_custody",
+    "encryption_at_rest",
+    "breach_notification_hours",
+    "subprocessor_objection_right",
+    "exit.deletion_days",
+    "exit.export_format",
+)
+
+
+def vendor_name(report: DocumentReport) -> str:
+    """The vendor as the matrix names it: the provider stated in the document, else the file name."""
+    return report.provider.name or report.document
+
+
+def comparison_rows(reports: Sequence[DocumentReport], lang: Lang) -> list[dict[str, object]]:
+    """One row per vendor: key facts, subprocessor count and, when assessed, the risk levels."""
+    rows: list[dict[str, object]] = []
+    for report in reports:
+        row: dict[str, object] = {t("vendor", lang): vendor_name(report), t("document", lang): report.document}
+        row.update(_risk_columns(report, lang))
+        for field in KEY_FACTS:
+            row[field_label(field, lang)] = format_value(field_value(report, field), lang)
+        row[field_label("subprocessors", lang)] = len(report.subprocessors)
+        rows.append(row)
+    return rows
+
+
+def sort_rows(rows: Sequence[Row], column: str, *, descending: bool = False) -> list[Row]:
+    """Rows ordered by one column; empty cells last, numbers as numbers, text case-insensitively."""
+
+    def key(row: Row) -> tuple[int, int, float, str]:
+        value = row.get(column)
+        if value is None or value == "":
+            return (1, 0, 0.0, "")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return (0, 0, float(value), "")
+        return (0, 1, 0.0, str(value).casefold())
+
+    filled = [r for r in rows if r.get(column) not in (None, "")]
+    empty = [r for r in rows if r.get(column) in (None, "")]
+    return sorted(filled, key=key, reverse=descending) + empty
+
+
+def rows_csv(rows: Sequence[Row]) -> bytes:
+    """Rows as UTF-8 CSV with a byte-order mark, so spreadsheet programs read accents correctly."""
+    buffer = io.StringIO()
+    columns = _columns(rows)
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: _cell(row.get(c)) for c in columns})
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def rows_xlsx(sheets: Mapping[str, Sequence[Row]]) -> bytes:
+    """One worksheet per name (Excel's 31-character limit applied), header row in bold and frozen."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(title=_sheet_title(name))
+        columns = _columns(rows)
+        sheet.append(columns)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_cell(row.get(c)) for c in columns])
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _risk_columns(report: DocumentReport, lang: Lang) -> dict[str, object]:
+    risk: Any = getattr(report, "risk", None)
+    if risk is None:
+        return {}
+    columns: dict[str, object] = {t("overall", lang): t(f"level.{risk.overall}", lang)}
+    sovereignty = getattr(risk, "sovereignty_level", None)
+    if sovereignty is not None:
+        columns[t("sovereignty", lang)] = sovereignty
+    for name, dimension in getattr(risk, "dimensions", {}).items():
+        columns[name] = t(f"level.{dimension.level}", lang)
+    return columns
+
+
+def _columns(rows: Sequence[Row]) -> list[str]:
+    return list(dict.fromkeys(column for row in rows for column in row))
+
+
+def _cell(value: object) -> str | int | float | None:
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
+def _sheet_title(name: str) -> str:
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name).strip("'") or "Sheet"
+    return cleaned[:31]
+
+
+def report_markdown(report: DocumentReport, lang: Lang) -> str:
+    """A readable report: every fact with its value, quote and page, then the review decisions."""
+    from analyser.review import audit_rows, fact_rows
+
+    lines = [f"# {vendor_name(report)}", "", f"{t('document', lang)}: {report.document}", ""]
+    lines += _markdown_table(fact_rows(report, lang))
+    if report.review:
+        lines += ["", f"## {t('audit_trail', lang)}", ""]
+        lines += _markdown_table(audit_rows(report.review, lang))
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_table(rows: Sequence[Row]) -> list[str]:
+    columns = _columns(rows)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        cells = [_markdown_cell(row.get(c)) for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _markdown_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return " ".join(text.split()).replace("|", "\\|")

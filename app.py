@@ -1,0 +1,344 @@
+"""Streamlit app for legal review: upload contracts, see each fact on its page, correct, export.
+
+Run with `analyser app` or `streamlit run app.py` (the repository's .streamlit/config.toml binds
+the server to 127.0.0.1 and turns usage statistics off). Layout and session state only: the
+analysis, review, rendering and tables live in the analyser package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import streamlit as st
+
+from analyser import export, pipeline, render, review, tables
+from analyser.config import DEFAULT_MODEL_ID, load_registry, load_settings
+from analyser.errors import AnalyserError
+from analyser.i18n import LANGUAGES, Lang, field_label, t
+from analyser.review import REVIEW_FIELDS, ReviewedDocument
+from analyser.types import DocumentReport, ReviewAction
+
+log = logging.getLogger("analyser.app")
+
+# ANALYSER_APP_BACKEND picks the engine selected when the app opens (the browser test uses "rules").
+BACKEND_ENV = "ANALYSER_APP_BACKEND"
+APP_BACKENDS = ("llama", "rules", "openai")
+UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "md", "markdown", "txt"]
+REVIEW_ACTIONS: tuple[ReviewAction, ...] = get_args(ReviewAction)
+DOCS = "documents"  # session-state key: {upload key: ReviewedDocument}
+
+
+# --- Resources (once per process) -------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def analyser_for(backend: str, model: str | None, base_url: str | None) -> pipeline.Analyser:
+    """One Analyser per engine choice; it loads its model on first use and keeps it for the process."""
+    options = pipeline.AnalysisOptions(backend=backend, model=model, base_url=base_url)
+    return pipeline.Analyser(options, load_settings())
+
+
+@st.cache_resource(show_spinner=False)
+def analysis_lock() -> threading.Lock:
+    """One analysis at a time: the in-process model is not safe to share between sessions at once."""
+    return threading.Lock()
+
+
+@st.cache_data(show_spinner=False)
+def model_ids() -> list[str]:
+    """Model ids from models/registry.toml, the default first."""
+    try:
+        registry = load_registry(load_settings().models_dir / "registry.toml")
+    except AnalyserError:
+        return [DEFAULT_MODEL_ID]
+    ids = [m.id for m in sorted(registry.model, key=lambda m: not m.default)]
+    return ids or [DEFAULT_MODEL_ID]
+
+
+# --- Sidebar ------------------------------------------------------------------------------------
+
+
+def sidebar() -> tuple[Lang, pipeline.Analyser]:
+    """Language, reviewer, engine and model choices; returns the language and the analyser."""
+    with st.sidebar:
+        lang = st.radio(
+            "Language / Taal",
+            LANGUAGES,
+            format_func=lambda code: {"en": "English", "nl": "Nederlands"}[code],
+            horizontal=True,
+            key="lang",
+        )
+        st.header(t("settings", lang))
+        st.text_input(t("reviewer", lang), key="reviewer")
+        default = os.environ.get(BACKEND_ENV, "llama")
+        backend = st.selectbox(
+            t("backend", lang),
+            APP_BACKENDS,
+            index=APP_BACKENDS.index(default) if default in APP_BACKENDS else 0,
+            format_func=lambda name: t(f"backend.{name}", lang),
+            key="backend",
+        )
+        model: str | None = None
+        base_url: str | None = None
+        if backend == "llama":
+            model = st.selectbox(t("model", lang), model_ids(), key="model")
+        elif backend == "openai":
+            base_url = st.text_input(t("base_url", lang), "http://127.0.0.1:8080/v1", key="base_url")
+            model = st.text_input(t("model", lang), "", key="server_model") or None
+        if st.button(t("clear", lang), key="clear"):
+            st.session_state[DOCS] = {}
+    return lang, analyser_for(backend, model, base_url)
+
+
+# --- Analysis -----------------------------------------------------------------------------------
+
+
+def upload_key(name: str, data: bytes) -> str:
+    """The same file uploaded again is not analysed again."""
+    return f"{hashlib.sha256(data).hexdigest()[:16]}-{name}"
+
+
+def analyse_upload(analyser: pipeline.Analyser, name: str, data: bytes, say: Callable[[str], None]) -> DocumentReport:
+    """Analyse one uploaded file from a temporary folder that is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="analyser-upload-") as folder:
+        suffix = Path(name).suffix.lower()
+        path = Path(folder) / f"{export.safe_stem(name)}{suffix}"
+        path.write_bytes(data)
+        try:
+            with analysis_lock():
+                if analyser.uses_model:
+                    say("model")
+                    analyser.backend()
+                return analyser.analyse_path(path, say)
+        except AnalyserError as exc:  # a per-file problem must not stop the other files
+            log.warning("analysis of an upload failed: %s", type(exc).__name__)
+            return DocumentReport(document=path.name, status="failed", errors=(str(exc),))
+
+
+def analyse_new_uploads(analyser: pipeline.Analyser, uploads: Sequence[Any], lang: Lang) -> None:
+    """Analyse every upload not yet in the session, each with its own stage progress."""
+    documents: dict[str, ReviewedDocument] = st.session_state[DOCS]
+    for upload in uploads:
+        data = upload.getvalue()
+        key = upload_key(upload.name, data)
+        if key in documents:
+            continue
+        with st.status(f"{t('analysing', lang)}: {upload.name}", expanded=False) as status:
+
+            def say(stage: str, name: str = upload.name, box: Any = status) -> None:
+                label = t(f"stage.{stage.split()[0]}", lang)
+                box.update(label=f"{name}: {label}")
+                box.write(label)
+
+            say("start")
+            report = analyse_upload(analyser, upload.name, data, say)
+            state: Literal["error", "complete"] = "error" if report.status == "failed" else "complete"
+            status.update(label=f"{upload.name}: {t('stage.done', lang)}", state=state)
+        pdf = data if report.media_type == "pdf" else None
+        documents[key] = ReviewedDocument(key=key, name=upload.name, original=report, pdf=pdf)
+
+
+# --- One document -------------------------------------------------------------------------------
+
+
+def show_document(document: ReviewedDocument, lang: Lang) -> None:
+    """Facts, evidence on the page, review and downloads for one analysed document."""
+    report = document.current()
+    if report.status == "partial":
+        st.warning(f"{t('partial', lang)}: " + "; ".join(report.errors))
+    if report.warnings:
+        with st.expander(f"{t('warnings', lang)} ({len(report.warnings)})"):
+            for warning in report.warnings:
+                st.caption(warning)
+    st.subheader(t("facts", lang))
+    st.dataframe(review.fact_rows(report, lang), hide_index=True, width="stretch")
+    show_evidence_and_review(document, report, lang)
+    show_audit_trail(document, lang)
+    show_downloads(document, report, lang)
+
+
+def show_evidence_and_review(document: ReviewedDocument, report: DocumentReport, lang: Lang) -> None:
+    """The selected fact's page with its quote highlighted, and the review form beside it."""
+    st.subheader(t("evidence", lang))
+    field = st.selectbox(
+        t("select_fact", lang),
+        REVIEW_FIELDS,
+        format_func=lambda name: field_label(name, lang),
+        key=f"field-{document.key}",
+    )
+    page_column, form_column = st.columns([3, 2])
+    evidence = report.facts[field].evidence if field in report.facts else ()
+    with page_column:
+        if not evidence:
+            st.info(t("no_quote", lang))
+        else:
+            choice = 0
+            if len(evidence) > 1:
+                choice = st.radio(
+                    t("quote", lang),
+                    range(len(evidence)),
+                    format_func=lambda i: f"{t('page', lang)} {evidence[i].page}: {evidence[i].quote[:60]}…",
+                    key=f"evidence-{document.key}-{field}",
+                )
+            quote = evidence[choice]
+            st.markdown(f"**{t('page', lang)} {quote.page}** · “{quote.quote}”")
+            show_page(document, quote.page, quote.quote, lang)
+    with form_column:
+        review_form(document, report, field, lang)
+
+
+def show_page(document: ReviewedDocument, page: int, quote: str, lang: Lang) -> None:
+    """Render the PDF page with the quote highlighted (PDFs only)."""
+    if document.pdf is None:
+        st.caption(t("no_pdf", lang))
+        return
+    try:
+        view = render.render_page(document.pdf, page, quote)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    if not view.found:
+        st.caption(t("quote_not_on_page", lang))
+    st.image(view.png, caption=f"{document.name} · {t('page', lang)} {view.page}/{view.page_count}")
+
+
+def review_form(document: ReviewedDocument, report: DocumentReport, field: str, lang: Lang) -> None:
+    """Accept, correct or reject the selected fact with a note; the decision joins the audit trail."""
+    current = review.field_value(report, field)
+    st.markdown(f"**{t('value', lang)}:** {review.format_value(current, lang)}")
+    with st.form(key=f"review-{document.key}-{field}", clear_on_submit=False):
+        action: ReviewAction = st.radio(
+            t("decision", lang),
+            REVIEW_ACTIONS,
+            format_func=lambda a: t(f"decision.{a}", lang),
+            horizontal=True,
+            key=f"action-{document.key}-{field}",
+        )
+        correction = st.text_input(
+            t("new_value", lang),
+            review.editable_text(current),
+            help=t("new_value_help", lang),
+            key=f"value-{document.key}-{field}",
+        )
+        note = st.text_area(t("note", lang), key=f"note-{document.key}-{field}")
+        submitted = st.form_submit_button(t("save_decision", lang))
+    if not submitted:
+        return
+    reviewer = str(st.session_state.get("reviewer", "")).strip()
+    if not reviewer:
+        st.warning(t("need_reviewer", lang))
+        return
+    try:
+        decision = review.decide(report, field, action, reviewer=reviewer, correction=correction, note=note)
+    except ValueError as exc:
+        st.error(f"{t('invalid_value', lang)}: {exc}")
+        return
+    document.decisions.append(decision)
+    st.session_state["flash"] = t("decision_saved", lang)
+    st.rerun()
+
+
+def show_audit_trail(document: ReviewedDocument, lang: Lang) -> None:
+    """Every decision on this document, oldest first."""
+    with st.expander(f"{t('audit_trail', lang)} ({len(document.decisions)})"):
+        if document.decisions:
+            st.dataframe(review.audit_rows(document.decisions, lang), hide_index=True, width="stretch")
+        else:
+            st.caption(t("no_decisions", lang))
+
+
+def show_downloads(document: ReviewedDocument, report: DocumentReport, lang: Lang) -> None:
+    """The reviewed report as JSON (with its review decisions), CSV, XLSX and Markdown."""
+    st.subheader(t("downloads", lang))
+    stem = export.safe_stem(document.name)
+    rows = review.fact_rows(report, lang)
+    columns = st.columns(4)
+    columns[0].download_button(
+        t("download.json", lang),
+        export.report_json(report).encode("utf-8"),
+        file_name=f"{stem}.json",
+        mime="application/json",
+        key=f"json-{document.key}",
+    )
+    columns[1].download_button(
+        t("download.csv", lang),
+        tables.rows_csv(rows),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"csv-{document.key}",
+    )
+    columns[2].download_button(
+        t("download.xlsx", lang),
+        tables.rows_xlsx({t("facts", lang): rows, t("audit_trail", lang): review.audit_rows(report.review, lang)}),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx-{document.key}",
+    )
+    columns[3].download_button(
+        t("download.md", lang),
+        tables.report_markdown(report, lang).encode("utf-8"),
+        file_name=f"{stem}.md",
+        mime="text/markdown",
+        key=f"md-{document.key}",
+    )
+
+
+# --- Several documents --------------------------------------------------------------------------
+
+
+def show_comparison(reports: Sequence[DocumentReport], lang: Lang) -> None:
+    """Vendors × key facts and levels: sortable, exportable."""
+    st.header(t("comparison", lang))
+    rows = tables.comparison_rows(reports, lang)
+    columns = list(rows[0])
+    sort_by = st.selectbox(t("sort_by", lang), columns, key="sort_by")
+    ordered = tables.sort_rows(rows, sort_by)
+    st.caption(t("comparison_hint", lang))
+    st.dataframe(ordered, hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    left.download_button(
+        f"{t('comparison', lang)} · CSV", tables.rows_csv(ordered), file_name="comparison.csv", key="matrix-csv"
+    )
+    right.download_button(
+        f"{t('comparison', lang)} · XLSX",
+        tables.rows_xlsx({t("comparison", lang): ordered}),
+        file_name="comparison.xlsx",
+        key="matrix-xlsx",
+    )
+
+
+def main() -> None:
+    """The page: sidebar, upload, per-file results, comparison."""
+    st.set_page_config(page_title="analyser", layout="wide")
+    st.session_state.setdefault(DOCS, {})
+    lang, analyser = sidebar()
+    st.title(t("title", lang))
+    st.caption(t("intro", lang))
+    if "flash" in st.session_state:
+        st.success(st.session_state.pop("flash"))
+    uploads = st.file_uploader(t("upload", lang), type=UPLOAD_TYPES, accept_multiple_files=True, key="uploads")
+    analyse_new_uploads(analyser, uploads or [], lang)
+    documents: list[ReviewedDocument] = list(st.session_state[DOCS].values())
+    for document in documents:
+        if document.original.status == "failed":
+            st.error(f"{t('failed', lang)} {document.name}: " + "; ".join(document.original.errors))
+    analysed = [d for d in documents if d.original.status != "failed"]
+    if not analysed:
+        return
+    tabs = st.tabs([d.name for d in analysed])
+    for tab, document in zip(tabs, analysed, strict=True):
+        with tab:
+            show_document(document, lang)
+    if len(analysed) > 1:
+        show_comparison([d.current() for d in analysed], lang)
+
+
+if __name__ == "__main__":  # streamlit runs the script as __main__; importing it runs nothing
+    main()
