@@ -226,6 +226,43 @@ def _print_outcome(report: DocumentReport) -> None:
         err.print(f"   [yellow]problem:[/] {problem}", highlight=False)
 
 
+@app.command("app")
+def run_app(
+    port: Annotated[int, typer.Option(help="Port of the web app on this machine.")] = 8501,
+    address: Annotated[
+        str, typer.Option(help="Address to listen on; the default keeps the app private to this machine.")
+    ] = "127.0.0.1",
+    backend: Annotated[
+        str, typer.Option(help="Engine selected when the app opens: llama (default), rules or openai.")
+    ] = "llama",
+) -> None:
+    """Open the review app in the browser (Streamlit, with the repository's .streamlit/config.toml).
+
+    Example: analyser app --backend rules
+    """
+    import os
+    import subprocess
+
+    from analyser.config import REPO_ROOT
+
+    if backend not in ("llama", "openai", "rules"):
+        raise typer.BadParameter("choose llama, openai or rules", param_hint="--backend")
+    script = REPO_ROOT / "app.py"
+    if not script.is_file():
+        err.print(f"[bold red]Error:[/] {script} not found; run the app from a clone of the repository.")
+        raise typer.Exit(EXIT_USAGE)
+    command = [sys.executable, "-m", "streamlit", "run", str(script)]
+    command += ["--server.address", address, "--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    env = {**os.environ, "ANALYSER_APP_BACKEND": backend}
+    err.print(f"Starting the app on http://{address}:{port} (Ctrl+C stops it)", highlight=False)
+    try:
+        # cwd: Streamlit reads .streamlit/config.toml from the working directory.
+        code = subprocess.call(command, cwd=REPO_ROOT, env=env)
+    except KeyboardInterrupt:
+        code = EXIT_OK
+    raise typer.Exit(code)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the per-document report.
