@@ -22,7 +22,9 @@ HIGHLIGHT_FILL = (255, 221, 0, 110)
 HIGHLIGHT_OUTLINE = (214, 120, 0, 255)
 # A long quote that is not found whole is located by its first and last characters.
 ANCHOR_CHARS = 48
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"'})
+# Hyphens and dashes, pdfium's line-end hyphen marks (\x02, \ufffe) and the soft hyphen.
+_HYPHENS = frozenset("-\u2010\u2011\u2012\u2013\u2014\u00ad\x02\ufffe")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,19 +60,17 @@ def page_count(pdf: bytes) -> int:
 def fold_with_index(text: str) -> tuple[str, list[int]]:
     """Fold text for matching and keep, for every folded character, its index in `text`.
 
-    Folding: NFKC (ligatures), case, curly quotes and dashes; whitespace and a hyphen at a line
-    end are dropped, so "disaster-\\r\\nrecovery" and "disaster recovery" fold alike.
+    Folding: NFKC (ligatures), case and curly quotes; whitespace and hyphens of every kind are
+    dropped, so "disaster-\\r\\nrecovery", "disaster\\ufffe" + "recovery" (pdfium's mark for a
+    hyphen at a line end) and "disaster recovery" fold alike.
     """
     folded: list[str] = []
     index: list[int] = []
-    length = len(text)
     for position, char in enumerate(text):
-        if char.isspace() or char == "\x02":  # pdfium marks a soft hyphen at a line end with \x02
-            continue
-        if char == "-" and position + 1 < length and text[position + 1] in "\r\n":
+        if char.isspace() or char in _HYPHENS:
             continue
         for piece in unicodedata.normalize("NFKC", char).translate(_FOLD).casefold():
-            if not piece.isspace():
+            if not piece.isspace() and piece not in _HYPHENS:
                 folded.append(piece)
                 index.append(position)
     return "".join(folded), index

@@ -12,6 +12,8 @@ from analyser.review import field_value, format_value
 from analyser.types import DocumentReport
 
 Row = Mapping[str, object]
+# A contract's text is untrusted: a quote starting like a formula must not run in Excel.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The facts a buyer compares vendors on, in the matrix's column order.
 KEY_FACTS = (
     "provider.country",
@@ -113,9 +115,11 @@ def _columns(rows: Sequence[Row]) -> list[str]:
 
 
 def _cell(value: object) -> str | int | float | None:
-    if value is None or isinstance(value, str | int | float):
+    """A cell value; text a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if value is None or isinstance(value, int | float):
         return value
-    return str(value)
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def _sheet_title(name: str) -> str:
