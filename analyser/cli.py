@@ -12,9 +12,10 @@ from typing import Annotated, cast
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from analyser import __version__, export, model_files, pipeline
+from analyser import __version__, batch, export, model_files, pipeline
 from analyser.config import load_registry, load_settings
 from analyser.errors import AnalyserError, ConfigError
 from analyser.types import DocumentReport
@@ -35,6 +36,7 @@ out = Console(soft_wrap=True)
 _state = {"verbosity": 0}
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 
 def _version(value: bool) -> None:
@@ -100,24 +102,18 @@ def inspect(
         err.print(f"[yellow]Warning:[/] {warning}", highlight=False)
 
 
-SUPPORTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
-
-
-def _collect(paths: list[Path]) -> list[Path]:
-    """Files to analyse: the files given, and supported files found in the folders given (recursively)."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-        else:
-            files.append(path)
-    return files
-
-
 @app.command()
 def analyse(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively) to analyse.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports (<name>.json per document).")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder for everything written: <name>.json per document, vendors/<vendor>.json, summary.csv, "
+            "summary.xlsx, report.md and the result cache.",
+        ),
+    ],
     backend: Annotated[
         str, typer.Option(help="llama (local model, default), openai (a server you run), or rules (no model, fast).")
     ] = "llama",
@@ -139,10 +135,28 @@ def analyse(
             "all: ask it about every field."
         ),
     ] = "gaps",
+    force: Annotated[
+        bool, typer.Option("--force", help="Analyse every file again, even those the cache holds a result for.")
+    ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Documents prepared at once (ingestion, retrieval); model calls stay serial."
+        ),
+    ] = 1,
+    vendor_map: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV of `pattern,vendor` lines (globs over paths or names) grouping documents by vendor; "
+            "default: the first sub-folder, else the provider the document names."
+        ),
+    ] = None,
 ) -> None:
-    """Analyse contracts and DPAs: facts with quotes and pages, one JSON report per document.
+    """Analyse contracts and DPAs: facts with quotes and pages per document, profiles per vendor, a register.
 
-    Example: analyser analyse examples/*.pdf --out out/demo
+    Resumable: finished documents are cached in the output folder, so a rerun skips them.
+
+    Example: analyser analyse suppliers/ --out out/register --backend rules
     """
     if strategy not in ("retrieve", "full"):
         raise typer.BadParameter("choose retrieve or full", param_hint="--strategy")
@@ -150,8 +164,9 @@ def analyse(
         raise typer.BadParameter("choose gaps or all", param_hint="--ask-model")
     if backend not in ("llama", "openai", "rules"):
         raise typer.BadParameter("choose llama, openai or rules", param_hint="--backend")
-    files = _collect(paths)
-    if not files:
+    with _user_errors():
+        planned = batch.plan(paths, out=out, vendor_map=batch.load_vendor_map(vendor_map) if vendor_map else ())
+    if not planned.items:
         err.print("[bold red]Error:[/] no documents found in the paths given.")
         raise typer.Exit(EXIT_USAGE)
     with _user_errors():
@@ -164,19 +179,14 @@ def analyse(
             ask_model=cast(pipeline.AskModel, ask_model),
         )
         analyser = pipeline.Analyser(options, settings)
-        reports = _analyse_all(analyser, files, out)
-    failed = [r for r in reports if r.status != "ok"]
-    ok = len(reports) - len(failed)
-    err.print(f"Done: {ok} ok, {len(failed)} with problems; reports in {out}", highlight=False)
-    if failed:
+        batch_options = batch.BatchOptions(out=out, force=force, jobs=jobs, policy_hash="")
+        result = _run_batch(analyser, planned, batch_options)
+    _print_summary(result, out)
+    if result.count("failed") or result.count("partial"):
         raise typer.Exit(EXIT_FAILED)
 
 
-def _analyse_all(analyser: pipeline.Analyser, files: list[Path], out: Path) -> list[DocumentReport]:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    reports: list[DocumentReport] = []
-    used_stems: set[str] = set()
+def _run_batch(analyser: pipeline.Analyser, planned: batch.Plan, options: batch.BatchOptions) -> batch.BatchResult:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -185,31 +195,61 @@ def _analyse_all(analyser: pipeline.Analyser, files: list[Path], out: Path) -> l
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task("Analysing", total=len(files))
-        if analyser.uses_model:
-            progress.update(task, description="Loading the model")
-            analyser.backend()
-        for path in files:
-
-            def stage(name: str, path: Path = path) -> None:
-                progress.update(task, description=f"{path.name}: {name}")
-
-            report = analyser.analyse_path(path, stage)
-            stem = _unique_stem(export.safe_stem(path.name), used_stems)
-            export.write_report(report, out, stem)
-            reports.append(report)
-            _print_outcome(report)
-            progress.advance(task)
-        progress.update(task, description="Analysed")
-    return reports
+        listener = _BatchProgress(progress)
+        try:
+            result = batch.run_batch(analyser, planned, options, listener)
+        except KeyboardInterrupt:
+            progress.stop()
+            err.print(
+                f"[yellow]Interrupted.[/] {listener.done} finished documents are saved in {options.out}; "
+                "run the same command again to continue where it stopped.",
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        progress.update(listener.task, description="Analysed")
+    return result
 
 
-def _unique_stem(stem: str, used: set[str]) -> str:
-    candidate, number = stem, 2
-    while candidate in used:
-        candidate, number = f"{stem}-{number}", number + 1
-    used.add(candidate)
-    return candidate
+class _BatchProgress:
+    """Draws the batch on stderr: one bar with an ETA, the current file and stage, a line per document."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("Planning", total=None)
+        self.done = 0
+
+    def started(self, total: int, cached: int) -> None:
+        self.progress.update(self.task, description="Analysing", total=total)
+        if cached:
+            err.print(f"{cached} of {total} documents already analysed (cache): skipping them.", highlight=False)
+
+    def loading_model(self) -> None:
+        self.progress.update(self.task, description="Loading the model")
+
+    def stage(self, item: batch.BatchItem, stage: str) -> None:
+        self.progress.update(self.task, description=f"{item.display}: {stage}")
+
+    def finished(self, result: batch.ItemResult) -> None:
+        self.done += 1
+        if not result.cached or _state["verbosity"] >= 1:
+            _print_outcome(result.report)
+        self.progress.advance(self.task)
+
+    def writing_register(self) -> None:
+        self.progress.update(self.task, description="Writing vendor profiles and the register")
+
+
+def _print_summary(result: batch.BatchResult, out: Path) -> None:
+    analysed = len(result.results) - result.skipped
+    err.print(
+        f"Done in {result.seconds:.1f} s: {len(result.results)} documents ({analysed} analysed, "
+        f"{result.skipped} skipped as already analysed): {result.count('ok')} ok, {result.count('partial')} partial, "
+        f"{result.count('failed')} failed; {len(result.profiles)} vendors.",
+        highlight=False,
+    )
+    if result.ignored:
+        err.print(f"Ignored {len(result.ignored)} files of a type the analyser does not read.", highlight=False)
+    err.print(f"Reports, vendors/, summary.csv, summary.xlsx and report.md in {out}", highlight=False)
 
 
 def _print_outcome(report: DocumentReport) -> None:

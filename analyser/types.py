@@ -401,3 +401,78 @@ class DocumentReport(BaseModel):
     run: RunInfo | None = None
     # Reviewer decisions in the order they were made; the values above already include them.
     review: tuple[ReviewDecision, ...] = ()
+
+
+# --- Vendor profiles --------------------------------------------------------------------
+# A batch groups documents by vendor (sub-folder, --vendor-map or the provider they name) and
+# merges their facts. Every value keeps the document and page it comes from.
+
+VENDOR_SCHEMA_VERSION = "1.0"
+VendorGrouping = Literal["folder", "map", "provider", "document"]
+
+
+class SourcedValue(BaseModel):
+    """One document's value for a field, where it stands there, and whether the profile uses it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: JsonScalar | tuple[str, ...]
+    document: str
+    report: str
+    page: int | None = None
+    quote: str = ""
+    confidence: float = 0.0
+    chosen: bool = False
+
+
+class VendorSubProcessor(BaseModel):
+    """A subprocessor of the vendor, with the document and page that names it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    country: str | None = None
+    purpose: str | None = None
+    document: str
+    report: str
+    page: int | None = None
+    quote: str = ""
+
+
+class VendorDocument(BaseModel):
+    """One document of the vendor and its report file in the output folder."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    document: str
+    report: str
+    sha256: str = ""
+    status: Status = "ok"
+    pages: int = 0
+    errors: tuple[str, ...] = ()
+
+
+class VendorProfile(BaseModel):
+    """Everything known about one vendor across its documents; `sources` shows where each value comes from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: str = VENDOR_SCHEMA_VERSION
+    vendor: str
+    grouped_by: VendorGrouping
+    documents: tuple[VendorDocument, ...]
+    provider: Provider = Provider()
+    storage_locations: tuple[str, ...] = ()
+    remote_access_locations: tuple[str, ...] = ()
+    governing_law: str | None = None
+    courts: str | None = None
+    subprocessors: tuple[VendorSubProcessor, ...] = ()
+    subprocessor_change_notice_days: int | None = None
+    subprocessor_objection_right: bool | None = None
+    transfer_mechanisms: tuple[str, ...] = ()
+    key_custody: KeyCustody = "not_stated"
+    encryption_at_rest: bool | None = None
+    breach_notification_hours: int | None = None
+    exit: ExitTerms = ExitTerms()
+    sources: dict[str, tuple[SourcedValue, ...]] = Field(default_factory=dict)
+    conflicts: tuple[str, ...] = ()
