@@ -398,6 +398,7 @@ class DocumentReport(BaseModel):
     evidence: dict[str, tuple[Evidence, ...]] = Field(default_factory=dict)
     facts: dict[str, FieldReview] = Field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    risk: Risk | None = None
     run: RunInfo | None = None
     # Reviewer decisions in the order they were made; the values above already include them.
     review: tuple[ReviewDecision, ...] = ()
@@ -476,3 +477,129 @@ class VendorProfile(BaseModel):
     exit: ExitTerms = ExitTerms()
     sources: dict[str, tuple[SourcedValue, ...]] = Field(default_factory=dict)
     conflicts: tuple[str, ...] = ()
+
+
+# --- Risk assessment --------------------------------------------------------------------
+# Computed from a report's facts alone (analyser.risk.assess), so a reviewer's corrections
+# and batch runs can recompute it. English texts are the default; Dutch ones sit beside them.
+
+RiskLevel = Literal["low", "medium", "high", "unknown"]
+Severity = Literal["low", "medium", "high"]
+RiskDimension = Literal["geographic", "jurisdiction", "key_custody", "subprocessors", "exit", "incident"]
+RISK_DIMENSIONS: tuple[RiskDimension, ...] = (
+    "geographic",
+    "jurisdiction",
+    "key_custody",
+    "subprocessors",
+    "exit",
+    "incident",
+)
+# risk: something the text says is a problem; not_stated: the text is silent where the law
+# expects an answer; mitigation: something the text says lowers the risk.
+FindingKind = Literal["risk", "not_stated", "mitigation"]
+SealLevel = Literal["SEAL-0", "SEAL-1", "SEAL-2", "SEAL-3", "SEAL-4"]
+SovereigntyObjective = Literal["SOV-2", "SOV-3", "SOV-4"]
+
+
+class LegalBasis(BaseModel):
+    """One legal source a finding rests on: the instrument and the article or section."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    instrument: str
+    article: str = ""
+
+    def cite(self) -> str:
+        """The citation as one line, e.g. "GDPR Art. 28(2)"."""
+        return f"{self.instrument} {self.article}".strip()
+
+
+class FindingEvidence(BaseModel):
+    """A quote (with its page) that a finding rests on, and the report field it supports."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    quote: str
+    page: int
+    field: str
+
+
+class Finding(BaseModel):
+    """One fired risk rule: what is wrong, why it matters legally, what to do, and the quotes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule_id: str
+    dimension: RiskDimension
+    severity: Severity
+    kind: FindingKind = "risk"
+    title: str
+    legal_basis: tuple[LegalBasis, ...]
+    explanation: str
+    action: str
+    evidence: tuple[FindingEvidence, ...] = ()
+    fields: tuple[str, ...] = ()
+    title_nl: str = ""
+    explanation_nl: str = ""
+    action_nl: str = ""
+
+
+class DimensionRisk(BaseModel):
+    """The level of one risk dimension, explained in one sentence."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    level: RiskLevel
+    explanation: str
+    explanation_nl: str = ""
+
+
+class ObjectiveIndication(BaseModel):
+    """The indicative SEAL level for one sovereignty objective, with the reason."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    objective: SovereigntyObjective
+    name: str
+    level: SealLevel
+    reason: str
+    reason_nl: str = ""
+
+
+class SovereigntyIndication(BaseModel):
+    """An indicative EU Cloud Sovereignty Framework level read from the contract text (not a certification)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    level: SealLevel
+    objectives: tuple[ObjectiveIndication, ...]
+    label: str
+    label_nl: str = ""
+
+
+class PolicyRef(BaseModel):
+    """Which organisation policy the risk was assessed against (name and sha256 of its TOML)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    sha256: str
+    data_classification: str
+
+
+class Risk(BaseModel):
+    """The risk summary of one document: levels per dimension, findings, sovereignty indication."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    overall: RiskLevel
+    overall_explanation: str
+    overall_explanation_nl: str = ""
+    dimensions: dict[RiskDimension, DimensionRisk]
+    sovereignty_level: SealLevel
+    sovereignty: SovereigntyIndication
+    findings: tuple[Finding, ...] = ()
+    policy: PolicyRef
+
+
+DocumentReport.model_rebuild()
