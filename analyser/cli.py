@@ -151,6 +151,13 @@ def analyse(
             "default: the first sub-folder, else the provider the document names."
         ),
     ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            help="Organisation policy TOML for the risk assessment (allowed regions, key custody, deadlines); "
+            "default: the packaged policy, documented in policies/default.toml."
+        ),
+    ] = None,
 ) -> None:
     """Analyse contracts and DPAs: facts with quotes and pages per document, profiles per vendor, a register.
 
@@ -177,9 +184,10 @@ def analyse(
             model=model,
             base_url=base_url,
             ask_model=cast(pipeline.AskModel, ask_model),
+            policy=policy,
         )
         analyser = pipeline.Analyser(options, settings)
-        batch_options = batch.BatchOptions(out=out, force=force, jobs=jobs, policy_hash="")
+        batch_options = batch.BatchOptions(out=out, force=force, jobs=jobs, policy_hash=analyser.policy.ref.sha256)
         result = _run_batch(analyser, planned, batch_options)
     _print_summary(result, out)
     if result.count("failed") or result.count("partial"):

@@ -17,6 +17,8 @@ from analyser.errors import AnalyserError, IngestError
 from analyser.extraction import GROUP_FIELDS, ExtractionRun, ModelExtractor, open_fields
 from analyser.ingest import read_document
 from analyser.merge import Merged, merge
+from analyser.policy import LoadedPolicy, load_policy
+from analyser.risk import with_risk
 from analyser.types import Chunk, Document, DocumentReport, Evidence, RunInfo
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,7 @@ class AnalysisOptions:
     model: str | None = None
     base_url: str | None = None
     ask_model: AskModel = "gaps"  # gaps: only the fields the patterns left open
+    policy: Path | None = None  # organisation policy TOML for the risk assessment; None: the packaged default
 
 
 @dataclass
@@ -121,6 +124,8 @@ class Analyser:
         self._backend = backend
         self._embedder = embedder
         self._model_sha256: str | None = None
+        # Loaded up front: a bad policy file is a usage error before any document is read.
+        self.policy: LoadedPolicy = load_policy(options.policy)
 
     @property
     def uses_model(self) -> bool:
@@ -192,7 +197,8 @@ class Analyser:
         started = time.perf_counter()
         merged = merge(run.facts, document)
         timer.add("merge", started)
-        return build_report(document, merged, run, self._run_info(timer, run))
+        report = build_report(document, merged, run, self._run_info(timer, run))
+        return with_risk(report, self.policy)
 
     def _extract_with_model(
         self,
@@ -318,3 +324,8 @@ def build_report(document: Document, merged: Merged, run: ExtractionRun, info: R
         report[name] = values.get(name)
     report["key_custody"] = values.get("key_custody") or "not_stated"
     return DocumentReport.model_validate(report)
+
+
+def reassess(report: DocumentReport, policy: LoadedPolicy | None = None) -> DocumentReport:
+    """Recompute a report's risk from its (possibly reviewer-corrected) facts; `policy` from `load_policy`."""
+    return with_risk(report, policy)
