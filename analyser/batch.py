@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import fnmatch
+import hashlib
 import json
 import logging
 import threading
@@ -17,10 +18,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from analyser import __version__, export, exports, model_files, pipeline, prompts, vendors
+from analyser import __version__, export, exports, model_files, pipeline, prompts, risk, vendors
 from analyser.cache import CACHE_FILE, CacheKey, ResultCache, file_sha256
 from analyser.config import DEFAULT_MODEL_ID, load_registry
 from analyser.errors import ConfigError
@@ -245,10 +247,25 @@ def fingerprint(analyser: pipeline.Analyser, policy_hash: str) -> CacheKey:
         file_sha256="",
         model_sha256=model_sha,
         prompt_versions=json.dumps(versions, sort_keys=True),
-        policy_hash=policy_hash,
+        policy_hash=policy_fingerprint(analyser, policy_hash),
         analyser_version=__version__,
         options=json.dumps(shaping, sort_keys=True),
     )
+
+
+def policy_fingerprint(analyser: pipeline.Analyser, given: str = "") -> str:
+    """A hash of what the risk assessment depends on: the policy as applied (defaults filled in) and the rules.
+
+    The policy file's own sha256 misses a change in the defaults a short policy file inherits, and in
+    the packaged rule files; either changes every report's risk.
+    """
+    digest = hashlib.sha256(given.encode())
+    digest.update(analyser.policy.policy.model_dump_json().encode())
+    rules = resources.files("analyser").joinpath("risk_rules")
+    for entry in sorted(rules.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()
 
 
 def _model_sha256(analyser: pipeline.Analyser) -> str:
@@ -321,7 +338,8 @@ def run_batch(analyser: pipeline.Analyser, batch: Plan, options: BatchOptions, l
     order = {item: index for index, item in enumerate(batch.items)}
     result.results.sort(key=lambda r: order[r.item])
     listener.writing_register()
-    result.profiles = write_register(result.results, options.out)
+    policy = analyser.policy
+    result.profiles = write_register(result.results, options.out, lambda terms: risk.assess(terms, policy))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -405,10 +423,15 @@ def _store(item_result: ItemResult, out: Path, listener: BatchListener, result: 
 # --- Register ---------------------------------------------------------------------------
 
 
-def write_register(results: Iterable[ItemResult], out: Path) -> list[VendorProfile]:
-    """Group the reports by vendor, write DIR/vendors/<vendor>.json and the register exports."""
+def write_register(
+    results: Iterable[ItemResult], out: Path, assess: vendors.AssessTerms | None = None
+) -> list[VendorProfile]:
+    """Group the reports by vendor, write DIR/vendors/<vendor>.json and the register exports.
+
+    With `assess`, each vendor's merged terms get a risk assessment of their own.
+    """
     filed = [vendors.Filed(r.report, f"{r.item.stem}.json", r.item.vendor, r.item.grouped_by) for r in results]
-    profiles = vendors.build_profiles(filed)
+    profiles = vendors.build_profiles(filed, assess)
     export.write_vendor_profiles(profiles, out / "vendors")
-    exports.write_register(profiles, [f.report for f in filed], out)
+    exports.write_register(profiles, out)
     return profiles

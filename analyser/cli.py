@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from analyser import __version__, batch, export, model_files, pipeline
+from analyser import __version__, batch, diff, export, model_files, pipeline
 from analyser.config import load_registry, load_settings
 from analyser.errors import AnalyserError, ConfigError
 from analyser.types import DocumentReport
@@ -312,12 +312,38 @@ def run_app(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the per-document report.
+def schema(
+    vendor: Annotated[
+        bool, typer.Option("--vendor", help="The schema of a vendor profile (DIR/vendors/<vendor>.json) instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the per-document report (or, with --vendor, of a vendor profile).
 
     Example: analyser schema > report.schema.json
     """
-    out.print_json(json.dumps(export.report_schema()))
+    out.print_json(json.dumps(export.vendor_schema() if vendor else export.report_schema()))
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[
+        Path, typer.Argument(help="The earlier version: a report (document or vendor JSON) or an --out folder.")
+    ],
+    new: Annotated[Path, typer.Argument(help="The later version: a report or an --out folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON to stdout.")] = False,
+) -> None:
+    """Show what changed between two versions of vendor terms: subprocessors, locations, law, courts, risk levels.
+
+    Folders are compared vendor by vendor (vendors/*.json), else report by report (by file name).
+
+    Example: analyser diff out/register-2025-01 out/register-2025-07
+    """
+    with _user_errors():
+        result = diff.diff_paths(old, new)
+    if as_json:
+        typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(diff.diff_text(result), nl=False)
 
 
 @models_app.command("list")

@@ -451,6 +451,7 @@ class VendorDocument(BaseModel):
     status: Status = "ok"
     pages: int = 0
     errors: tuple[str, ...] = ()
+    risk_level: RiskLevel | None = None  # the document's own overall level, when assessed
 
 
 class VendorProfile(BaseModel):
@@ -477,6 +478,10 @@ class VendorProfile(BaseModel):
     exit: ExitTerms = ExitTerms()
     sources: dict[str, tuple[SourcedValue, ...]] = Field(default_factory=dict)
     conflicts: tuple[str, ...] = ()
+    # The merged terms assessed as one contract (a DPA silent on the law the MSA states is no gap),
+    # and for each finding the documents its quotes come from.
+    risk: Risk | None = None
+    finding_documents: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
 # --- Risk assessment --------------------------------------------------------------------
@@ -603,3 +608,4 @@ class Risk(BaseModel):
 
 
 DocumentReport.model_rebuild()
+VendorProfile.model_rebuild()

@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from analyser.types import (
     DocumentReport,
     Evidence,
+    FieldReview,
     JsonScalar,
+    Risk,
     SourcedValue,
     VendorDocument,
     VendorGrouping,
@@ -43,6 +45,8 @@ SCALAR_FIELDS = (
     "exit.termination_assistance",
 )
 LIST_FIELDS = ("storage_locations", "remote_access_locations", "transfer_mechanisms")
+# Assesses a vendor's merged terms (analyser.risk.assess with the batch's policy).
+AssessTerms = Callable[[DocumentReport], Risk | None]
 # Legal-form words that do not tell two providers apart ("GitHub" and "GitHub, Inc." are one vendor).
 _LEGAL_FORMS = frozenset(
     "inc incorporated llc ltd limited plc corp corporation co company bv nv gmbh ag se sa sas sarl srl spa "
@@ -93,15 +97,15 @@ def assign_vendors(filed: Sequence[Filed]) -> list[Filed]:
     return assigned
 
 
-def build_profiles(filed: Sequence[Filed]) -> list[VendorProfile]:
-    """One profile per vendor, sorted by vendor name."""
+def build_profiles(filed: Sequence[Filed], assess: AssessTerms | None = None) -> list[VendorProfile]:
+    """One profile per vendor, sorted by vendor name; with `assess`, each with the risk of its merged terms."""
     groups: dict[str, list[Filed]] = {}
     for item in assign_vendors(filed):
         groups.setdefault(item.vendor or "", []).append(item)
-    return [build_profile(vendor, groups[vendor]) for vendor in sorted(groups, key=str.casefold)]
+    return [build_profile(vendor, groups[vendor], assess) for vendor in sorted(groups, key=str.casefold)]
 
 
-def build_profile(vendor: str, filed: Sequence[Filed]) -> VendorProfile:
+def build_profile(vendor: str, filed: Sequence[Filed], assess: AssessTerms | None = None) -> VendorProfile:
     """Merge one vendor's documents (failed documents are listed but contribute no facts)."""
     usable = [f for f in filed if f.report.status != "failed"]
     sources: dict[str, tuple[SourcedValue, ...]] = {}
@@ -132,7 +136,60 @@ def build_profile(vendor: str, filed: Sequence[Filed]) -> VendorProfile:
     for name in (*SCALAR_FIELDS, *LIST_FIELDS):
         if "." not in name and name in values:
             profile[name] = values[name]
-    return VendorProfile.model_validate(profile)
+    merged = VendorProfile.model_validate(profile)
+    if assess is None or not usable:
+        return merged
+    risk = assess(merged_terms(merged, usable))
+    if risk is None:
+        return merged
+    return merged.model_copy(update={"risk": risk, "finding_documents": _finding_documents(risk, usable)})
+
+
+def merged_terms(profile: VendorProfile, filed: Sequence[Filed]) -> DocumentReport:
+    """The vendor's merged terms as one report, so the risk rules can assess them as one contract.
+
+    Each field carries the reviews and evidence of the documents its value comes from (pages are
+    those documents' pages; `_finding_documents` maps quotes back to their documents).
+    """
+    by_document = {f.report.document: f.report for f in filed}
+    facts: dict[str, FieldReview] = {}
+    evidence: dict[str, list[Evidence]] = {}
+    for name, found in profile.sources.items():
+        reviews = [r for s in found if s.chosen and (r := by_document[s.document].facts.get(name))]
+        if reviews:
+            quotes = tuple(e for r in reviews for e in r.evidence)
+            facts[name] = reviews[0].model_copy(update={"evidence": quotes})
+            evidence.setdefault(name.split(".")[0], []).extend(quotes)
+    for document in sorted({s.document for s in profile.subprocessors}):
+        evidence.setdefault("subprocessors", []).extend(by_document[document].evidence.get("subprocessors", ()))
+        if review := by_document[document].facts.get("subprocessors"):
+            facts.setdefault("subprocessors", review)
+    shared = set(DocumentReport.model_fields) & set(VendorProfile.model_fields)
+    values = profile.model_dump(include=shared - {"subprocessors", "risk", "schema_version"})
+    subprocessors = [
+        {"name": s.name, "country": s.country, "purpose": s.purpose, "page": s.page} for s in profile.subprocessors
+    ]
+    return DocumentReport.model_validate(
+        {**values, "document": profile.vendor, "subprocessors": subprocessors, "facts": facts, "evidence": evidence}
+    )
+
+
+def _finding_documents(risk: Risk, filed: Sequence[Filed]) -> dict[str, tuple[str, ...]]:
+    """For each finding, the documents whose evidence holds one of its quotes."""
+    where: dict[str, set[str]] = {}
+    for item in filed:
+        quotes = [e for found in item.report.evidence.values() for e in found]
+        quotes += [e for review in item.report.facts.values() for e in review.evidence]
+        for quote in quotes:
+            where.setdefault(_fold(quote.quote), set()).add(item.report.document)
+    return {
+        finding.rule_id: tuple(sorted({d for e in finding.evidence for d in where.get(_fold(e.quote), ())}))
+        for finding in risk.findings
+    }
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _comparable(name: str, value: object) -> str:
@@ -149,6 +206,7 @@ def _document(item: Filed) -> VendorDocument:
         status=report.status,
         pages=report.pages,
         errors=report.errors,
+        risk_level=report.risk.overall if report.risk else None,
     )
 
 

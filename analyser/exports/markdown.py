@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from analyser.exports.rows import VENDOR_FACTS, Cell, Register, cell, evidence_lines, profile_value
+from analyser.exports.rows import VENDOR_FACTS, Cell, Register, cell, evidence_lines, evidence_text, profile_value
 from analyser.types import VendorProfile
 
 FACT_LABELS = {
@@ -62,19 +62,34 @@ def register_markdown(register: Register, profiles: Sequence[VendorProfile]) -> 
             cell(p.storage_locations),
             len(p.subprocessors),
             cell(profile_value(p, "key_custody")),
+            p.risk.overall if p.risk else None,
         )
         for p in profiles
     ]
-    lines += _table(("Vendor", "Documents", "Governing law", "Storage", "Subprocessors", "Key custody"), overview)
+    lines += _table(
+        ("Vendor", "Documents", "Governing law", "Storage", "Subprocessors", "Key custody", "Risk"), overview
+    )
     for profile in profiles:
         lines += ["", *_vendor_section(profile)]
     return "\n".join(lines) + "\n"
 
 
+def _risk_section(profile: VendorProfile) -> list[str]:
+    """The risk of the vendor's merged terms: overall level, then each dimension with its reason."""
+    risk = profile.risk
+    if risk is None:
+        return []
+    lines = ["### Risk", "", f"**Overall: {risk.overall}.** {text(risk.overall_explanation)}", ""]
+    rows = [(name, level.level, level.explanation) for name, level in risk.dimensions.items()]
+    lines += [*_table(("Dimension", "Level", "Why"), rows), ""]
+    lines += [f"Indicative sovereignty level: {risk.sovereignty_level} ({text(risk.sovereignty.label)})", ""]
+    return lines
+
+
 def _vendor_section(profile: VendorProfile) -> list[str]:
     lines = [f"## {text(profile.vendor)}", ""]
     docs = ", ".join(f"`{d.document}` ({d.status})".replace("|", "\\|") for d in profile.documents)
-    lines += [f"Documents ({profile.grouped_by}): {docs}", "", "### Facts", ""]
+    lines += [f"Documents ({profile.grouped_by}): {docs}", "", *_risk_section(profile), "### Facts", ""]
     facts = []
     for field in VENDOR_FACTS:
         value = cell(profile_value(profile, field))
@@ -87,6 +102,17 @@ def _vendor_section(profile: VendorProfile) -> list[str]:
     if profile.subprocessors:
         rows = [(s.name, s.country, s.purpose, s.document, s.page) for s in profile.subprocessors]
         lines += ["", "### Subprocessors", "", *_table(("Name", "Country", "Purpose", "Document", "Page"), rows)]
+    findings = profile.risk.findings if profile.risk else ()
+    if findings:
+        lines += ["", "### Findings", ""]
+        for finding in findings:
+            where = ", ".join(f"`{d}`" for d in profile.finding_documents.get(finding.rule_id, ()))
+            lines.append(f"- **{finding.severity}** ({finding.dimension}, {finding.kind}) {text(finding.title)}")
+            if finding.action:
+                lines.append(f"  - Action: {text(finding.action)}")
+            lines += [f"  - {text(evidence_text(e.page, e.quote))}" for e in finding.evidence]
+            if where:
+                lines.append(f"  - Documents: {where}")
     failed = [d for d in profile.documents if d.status == "failed"]
     if failed:
         lines += ["", "### Documents that could not be analysed", ""]

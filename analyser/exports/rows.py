@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analyser.types import DocumentReport, SourcedValue, VendorProfile
+from analyser.types import RISK_DIMENSIONS, Finding, SourcedValue, VendorProfile
 
 Cell = str | int | float | None
 # Facts in the vendor row, in column order; each is followed by its evidence column.
@@ -33,6 +33,8 @@ VENDOR_FACTS = (
     "exit.termination_assistance",
 )
 QUOTE_CHARS = 300
+TOP_FINDINGS = 3
+_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,21 +115,37 @@ def profile_value(profile: VendorProfile, field: str) -> Any:
     return None if value == "not_stated" else value
 
 
-def build_register(
-    profiles: Sequence[VendorProfile], reports: Sequence[DocumentReport], vendor_files: Mapping[str, str]
-) -> Register:
-    """All tables of the register from the vendor profiles and the document reports."""
-    vendor_of = {doc.document: p.vendor for p in profiles for doc in p.documents}
+def build_register(profiles: Sequence[VendorProfile], vendor_files: Mapping[str, str]) -> Register:
+    """All tables of the register from the vendor profiles."""
     return Register(
         vendors=_vendors(profiles, vendor_files),
         subprocessors=_subprocessors(profiles),
-        findings=_findings(reports, vendor_of),
+        findings=_findings(profiles),
         documents=_documents(profiles),
     )
 
 
+def top_findings(profile: VendorProfile, count: int = TOP_FINDINGS) -> list[Finding]:
+    """The most severe findings that name a problem or a gap (mitigations left out)."""
+    if profile.risk is None:
+        return []
+    findings = [f for f in profile.risk.findings if f.kind != "mitigation"]
+    findings.sort(key=lambda f: (_SEVERITY_RANK[f.severity], RISK_DIMENSIONS.index(f.dimension)))
+    return findings[:count]
+
+
+def _risk_cells(profile: VendorProfile) -> list[Cell]:
+    risk = profile.risk
+    if risk is None:
+        return [None] * (len(RISK_DIMENSIONS) + 3)
+    levels: list[Cell] = [risk.dimensions[d].level if d in risk.dimensions else None for d in RISK_DIMENSIONS]
+    top = "\n".join(f"{f.severity}: {f.title}" for f in top_findings(profile)) or None
+    return [risk.overall, *levels, risk.sovereignty_level, top]
+
+
 def _vendors(profiles: Sequence[VendorProfile], vendor_files: Mapping[str, str]) -> Table:
-    columns = ["vendor", "grouped_by", "documents", "failed_documents"]
+    columns = ["vendor", "grouped_by", "documents", "failed_documents", "risk_overall"]
+    columns += [f"risk_{d}" for d in RISK_DIMENSIONS] + ["sovereignty_level", "top_findings"]
     for field in VENDOR_FACTS:
         columns += [column_name(field), f"{column_name(field)}_evidence"]
     columns += ["subprocessors", "conflicts", "profile"]
@@ -138,6 +156,7 @@ def _vendors(profiles: Sequence[VendorProfile], vendor_files: Mapping[str, str])
             profile.grouped_by,
             len(profile.documents),
             sum(1 for d in profile.documents if d.status == "failed"),
+            *_risk_cells(profile),
         ]
         for field in VENDOR_FACTS:
             row += [cell(profile_value(profile, field)), _evidence_cell(profile.sources.get(field, ()))]
@@ -164,15 +183,43 @@ def _subprocessors(profiles: Sequence[VendorProfile]) -> Table:
     return Table("subprocessors", columns, rows)
 
 
-def _findings(reports: Sequence[DocumentReport], vendor_of: Mapping[str, str]) -> Table:
-    columns = ("vendor", "document", "dimension", "level", "rule", "finding", "evidence")
-    return Table("findings", columns, ())
+def _findings(profiles: Sequence[VendorProfile]) -> Table:
+    columns = (
+        "vendor",
+        "dimension",
+        "severity",
+        "kind",
+        "rule_id",
+        "finding",
+        "legal_basis",
+        "action",
+        "documents",
+        "evidence",
+    )
+    rows = []
+    for profile in profiles:
+        for finding in profile.risk.findings if profile.risk else ():
+            rows.append(
+                (
+                    profile.vendor,
+                    finding.dimension,
+                    finding.severity,
+                    finding.kind,
+                    finding.rule_id,
+                    finding.title,
+                    "; ".join(b.cite() for b in finding.legal_basis) or None,
+                    finding.action or None,
+                    cell(profile.finding_documents.get(finding.rule_id, ())) or None,
+                    "\n".join(evidence_text(e.page, e.quote) for e in finding.evidence) or None,
+                )
+            )
+    return Table("findings", columns, tuple(rows))
 
 
 def _documents(profiles: Sequence[VendorProfile]) -> Table:
-    columns = ("vendor", "document", "report", "status", "pages", "errors")
+    columns = ("vendor", "document", "report", "status", "risk_level", "pages", "errors")
     rows = tuple(
-        (profile.vendor, doc.document, doc.report, doc.status, doc.pages, cell(doc.errors) or None)
+        (profile.vendor, doc.document, doc.report, doc.status, doc.risk_level, doc.pages, cell(doc.errors) or None)
         for profile in profiles
         for doc in profile.documents
     )
