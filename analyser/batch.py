@@ -15,6 +15,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -151,7 +152,17 @@ def plan(paths: Sequence[Path], *, out: Path | None = None, vendor_map: Sequence
             else:
                 ignored.append(file)
     stems = _stems(found)
-    items = [_item(file, root, stem, vendor_map) for (file, root), stem in zip(found, stems, strict=True)]
+    relatives = [file.relative_to(root).as_posix() if root else file.name for file, root in found]
+    # Reports name a document by its path below the folder given; two that would read the same
+    # (the same name in two folders given) keep the path as given instead.
+    seen = Counter(r.casefold() for r in relatives)
+    displays = [
+        r if seen[r.casefold()] == 1 else file.as_posix() for r, (file, _) in zip(relatives, found, strict=True)
+    ]
+    items = [
+        _item(file, relative, display, stem, root is not None, vendor_map)
+        for (file, root), relative, display, stem in zip(found, relatives, displays, stems, strict=True)
+    ]
     return Plan(items=tuple(items), ignored=tuple(ignored))
 
 
@@ -163,13 +174,14 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def _item(file: Path, root: Path | None, stem: str, vendor_map: Sequence[VendorRule]) -> BatchItem:
-    display = file.relative_to(root).as_posix() if root else file.name
-    rule = next((r for r in vendor_map if r.matches(display)), None)
+def _item(
+    file: Path, relative: str, display: str, stem: str, in_folder: bool, vendor_map: Sequence[VendorRule]
+) -> BatchItem:
+    rule = next((r for r in vendor_map if r.matches(relative)), None)
     if rule:
         return BatchItem(file, display, stem, rule.vendor, "map")
-    parts = Path(display).parts
-    if root and len(parts) > 1:
+    parts = relative.split("/")
+    if in_folder and len(parts) > 1:
         return BatchItem(file, display, stem, parts[0], "folder")
     return BatchItem(file, display, stem)
 

@@ -58,6 +58,17 @@ def test_plan_keeps_the_suffix_only_when_two_files_share_a_stem(tmp_path: Path) 
     assert [i.stem for i in planned.items] == ["dpa.md", "dpa.pdf", "msa"]
 
 
+def test_plan_keeps_documents_apart_when_two_folders_hold_the_same_path(tmp_path: Path) -> None:
+    for batch_name in ("2024", "2025"):
+        (tmp_path / batch_name / "acme").mkdir(parents=True)
+        (tmp_path / batch_name / "acme" / "dpa.md").write_text(batch_name)
+    planned = batch.plan([tmp_path / "2024", tmp_path / "2025"])
+    assert [(i.display, i.stem, i.vendor) for i in planned.items] == [
+        ((tmp_path / "2024" / "acme" / "dpa.md").as_posix(), "acme__dpa", "acme"),
+        ((tmp_path / "2025" / "acme" / "dpa.md").as_posix(), "acme__dpa-2", "acme"),
+    ]
+
+
 def test_plan_skips_the_output_folder_and_hidden_files(tmp_path: Path) -> None:
     (tmp_path / "dpa.md").write_text("x")
     (tmp_path / ".hidden.md").write_text("x")
@@ -86,7 +97,9 @@ def test_bad_vendor_map_is_a_config_error(tmp_path: Path) -> None:
     mapping.write_text("acme/*,Acme\nonly-one-column\n")
     with pytest.raises(ConfigError, match="line 2"):
         batch.load_vendor_map(mapping)
-    result = runner.invoke(cli.app, ["analyse", str(tmp_path), "--out", str(tmp_path / "o"), "--vendor-map", str(mapping)])
+    result = runner.invoke(
+        cli.app, ["analyse", str(tmp_path), "--out", str(tmp_path / "o"), "--vendor-map", str(mapping)]
+    )
     assert result.exit_code == 2
 
 
@@ -320,7 +333,17 @@ def test_corpus_batch_first_run_then_cached_run(corpus: Path, tmp_path: Path) ->
     out = tmp_path / "out"
     started = time.perf_counter()
     first = subprocess.run(
-        [sys.executable, "-m", "analyser.cli", "analyse", str(corpus / "docs"), "--out", str(out), "--backend", "rules"],
+        [
+            sys.executable,
+            "-m",
+            "analyser.cli",
+            "analyse",
+            str(corpus / "docs"),
+            "--out",
+            str(out),
+            "--backend",
+            "rules",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -332,7 +355,17 @@ def test_corpus_batch_first_run_then_cached_run(corpus: Path, tmp_path: Path) ->
     assert f"{total} documents ({total} analysed, 0 skipped" in first.stderr
     started = time.perf_counter()
     second = subprocess.run(
-        [sys.executable, "-m", "analyser.cli", "analyse", str(corpus / "docs"), "--out", str(out), "--backend", "rules"],
+        [
+            sys.executable,
+            "-m",
+            "analyser.cli",
+            "analyse",
+            str(corpus / "docs"),
+            "--out",
+            str(out),
+            "--backend",
+            "rules",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -65,7 +65,9 @@ def test_diff_of_two_folders_as_json(versions: tuple[Path, Path]) -> None:
 def test_diff_reports_risk_level_changes(tmp_path: Path) -> None:
     europe = [("Hetzner Online GmbH", "Hosting", "Germany"), ("Zendesk Inc.", "Customer support", "Ireland")]
     old = _version(tmp_path, "eu", europe, law="the Netherlands", storage="the Netherlands")
-    new = _version(tmp_path, "us", [*europe, ("Mailgun Inc.", "Email", "United States")], "the Netherlands", "the Netherlands")
+    new = _version(
+        tmp_path, "us", [*europe, ("Mailgun Inc.", "Email", "United States")], "the Netherlands", "the Netherlands"
+    )
     before = json.loads((old / "vendors" / "acme.json").read_text())["risk"]
     after = json.loads((new / "vendors" / "acme.json").read_text())["risk"]
     expected = [

@@ -35,7 +35,12 @@ def test_every_json_export_is_valid_against_its_published_schema(register: Path)
     validator = jsonschema.Draft202012Validator
     document_reports = sorted(register.glob("*.json"))
     vendor_profiles = sorted((register / "vendors").glob("*.json"))
-    assert [p.name for p in document_reports] == ["acme__dpa.json", "acme__subprocessors.json", "broken.json", "globex__dpa.json"]
+    assert [p.name for p in document_reports] == [
+        "acme__dpa.json",
+        "acme__subprocessors.json",
+        "broken.json",
+        "globex__dpa.json",
+    ]
     assert [p.name for p in vendor_profiles] == ["acme.json", "broken.json", "globex.json"]
     for path in document_reports:
         validator(report_schema()).validate(json.loads(path.read_text()))
@@ -89,14 +94,25 @@ def test_xlsx_has_the_register_sheets_and_rows(register: Path) -> None:
     acme = vendors_by_name["acme"]
     assert acme["documents"] == 2 and acme["failed_documents"] == 0 and acme["subprocessors"] == 3
     assert acme["governing_law"] == "NL"
-    assert acme["governing_law_evidence"] == "p. 1: This Agreement is governed by the laws of the Netherlands. (acme/dpa.md)"
+    assert (
+        acme["governing_law_evidence"]
+        == "p. 1: This Agreement is governed by the laws of the Netherlands. (acme/dpa.md)"
+    )
     assert acme["storage_locations"] == "NL; DE"
     assert acme["risk_overall"] in ("low", "medium", "high") and acme["top_findings"]
     assert {"risk_geographic", "risk_jurisdiction", "risk_key_custody", "risk_exit", "sovereignty_level"} <= set(header)
     assert vendors_by_name["broken"]["failed_documents"] == 1
     assert rows["subprocessors"][0] == ("vendor", "name", "country", "purpose", "document", "page", "evidence")
     assert rows["subprocessors"][1:] == [
-        ("acme", "Hetzner Online GmbH", "DE", "Hosting", "acme/subprocessors.md", 1, "p. 1: Hetzner Online GmbH | Hosting | Germany"),
+        (
+            "acme",
+            "Hetzner Online GmbH",
+            "DE",
+            "Hosting",
+            "acme/subprocessors.md",
+            1,
+            "p. 1: Hetzner Online GmbH | Hosting | Germany",
+        ),
         (
             "acme",
             "Mailgun Technologies Inc.",
@@ -106,7 +122,15 @@ def test_xlsx_has_the_register_sheets_and_rows(register: Path) -> None:
             1,
             "p. 1: Mailgun Technologies Inc. | Transactional email | United States",
         ),
-        ("acme", "Zendesk Inc.", "IE", "Customer support", "acme/subprocessors.md", 1, "p. 1: Zendesk Inc. | Customer support | Ireland"),
+        (
+            "acme",
+            "Zendesk Inc.",
+            "IE",
+            "Customer support",
+            "acme/subprocessors.md",
+            1,
+            "p. 1: Zendesk Inc. | Customer support | Ireland",
+        ),
     ]
     findings = rows["findings"]
     assert findings[0][:5] == ("vendor", "dimension", "severity", "kind", "rule_id")
@@ -139,12 +163,15 @@ def test_report_md_has_the_register_and_a_section_per_vendor(register: Path) -> 
         "## broken",
         "## globex",
     ]
-    assert "| Governing law | NL | p. 1: This Agreement is governed by the laws of the Netherlands. (acme/dpa.md) |" in text
+    assert (
+        "| Governing law | NL | p. 1: This Agreement is governed by the laws of the Netherlands. (acme/dpa.md) |"
+        in text
+    )
     assert "### Documents that could not be analysed" in text
 
 
 def _hostile_profile() -> VendorProfile:
-    quote = "=HYPERLINK(\"http://attacker.example\",\"x\") | Hosting | Germany"
+    quote = '=HYPERLINK("http://attacker.example","x") | Hosting | Germany'
     report = DocumentReport(
         document="evil.md",
         provider={"name": "@SUM(1+1)*cmd|' /C calc'!A0"},
@@ -180,6 +207,6 @@ def test_exports_never_carry_a_formula(tmp_path: Path) -> None:
                 if isinstance(item.value, str):
                     assert not item.value.startswith(("=", "+", "-", "@")), item.value
     names = [row[1] for row in book["subprocessors"].iter_rows(min_row=2, values_only=True)]
-    assert names == ["'=HYPERLINK(\"http://attacker.example\",\"x\")", "'-2+3"]
+    assert names == ['\'=HYPERLINK("http://attacker.example","x")', "'-2+3"]
     markdown = (tmp_path / "report.md").read_text()
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
