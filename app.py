@@ -18,12 +18,13 @@ from typing import Any, Literal, get_args
 
 import streamlit as st
 
-from analyser import export, pipeline, render, review, tables
-from analyser.config import DEFAULT_MODEL_ID, load_registry, load_settings
+from analyser import export, pipeline, render, review, risk, tables
+from analyser.config import DEFAULT_MODEL_ID, REPO_ROOT, load_registry, load_settings
 from analyser.errors import AnalyserError
-from analyser.i18n import LANGUAGES, Lang, field_label, t
+from analyser.i18n import LANGUAGES, Lang, field_label, localised, t
+from analyser.policy import LoadedPolicy, default_policy, load_policy, parse_policy
 from analyser.review import REVIEW_FIELDS, ReviewedDocument
-from analyser.types import DocumentReport, ReviewAction
+from analyser.types import DocumentReport, Finding, ReviewAction
 
 log = logging.getLogger("analyser.app")
 
@@ -33,6 +34,8 @@ APP_BACKENDS = ("llama", "rules", "openai")
 UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "md", "markdown", "txt"]
 REVIEW_ACTIONS: tuple[ReviewAction, ...] = get_args(ReviewAction)
 DOCS = "documents"  # session-state key: {upload key: ReviewedDocument}
+POLICY_DIR = REPO_ROOT / "policies"
+BADGE_COLOURS = {"low": "green", "medium": "orange", "high": "red", "unknown": "gray"}
 
 
 # --- Resources (once per process) -------------------------------------------------------------
@@ -65,8 +68,8 @@ def model_ids() -> list[str]:
 # --- Sidebar ------------------------------------------------------------------------------------
 
 
-def sidebar() -> tuple[Lang, pipeline.Analyser]:
-    """Language, reviewer, engine and model choices; returns the language and the analyser."""
+def sidebar() -> tuple[Lang, pipeline.Analyser, LoadedPolicy]:
+    """Language, reviewer, engine, model and policy choices."""
     with st.sidebar:
         lang = st.radio(
             "Language / Taal",
@@ -92,9 +95,29 @@ def sidebar() -> tuple[Lang, pipeline.Analyser]:
         elif backend == "openai":
             base_url = st.text_input(t("base_url", lang), "http://127.0.0.1:8080/v1", key="base_url")
             model = st.text_input(t("model", lang), "", key="server_model") or None
+        policy = choose_policy(lang)
         if st.button(t("clear", lang), key="clear"):
             st.session_state[DOCS] = {}
-    return lang, analyser_for(backend, model, base_url)
+    return lang, analyser_for(backend, model, base_url), policy
+
+
+def choose_policy(lang: Lang) -> LoadedPolicy:
+    """The built-in policy, a file from policies/, or an uploaded TOML file (kept in memory)."""
+    files = {path.stem: path for path in sorted(POLICY_DIR.glob("*.toml"))} if POLICY_DIR.is_dir() else {}
+    choice = st.selectbox(
+        t("policy", lang),
+        ["", *files],
+        format_func=lambda stem: stem or t("policy.default", lang),
+        key="policy",
+    )
+    uploaded = st.file_uploader(t("policy.upload", lang), type=["toml"], key="policy_upload")
+    try:
+        if uploaded is not None:
+            return parse_policy(uploaded.getvalue().decode("utf-8", errors="replace"), uploaded.name)
+        return load_policy(files[choice]) if choice else default_policy()
+    except AnalyserError as exc:
+        st.error(str(exc))
+        return default_policy()
 
 
 # --- Analysis -----------------------------------------------------------------------------------
@@ -133,7 +156,8 @@ def analyse_new_uploads(analyser: pipeline.Analyser, uploads: Sequence[Any], lan
         with st.status(f"{t('analysing', lang)}: {upload.name}", expanded=False) as status:
 
             def say(stage: str, name: str = upload.name, box: Any = status) -> None:
-                label = t(f"stage.{stage.split()[0]}", lang)
+                step, _, count = stage.partition(" ")  # "extract 2/3": the step and how far it is
+                label = f"{t(f'stage.{step}', lang)} {count}".strip()
                 box.update(label=f"{name}: {label}")
                 box.write(label)
 
@@ -148,9 +172,14 @@ def analyse_new_uploads(analyser: pipeline.Analyser, uploads: Sequence[Any], lan
 # --- One document -------------------------------------------------------------------------------
 
 
-def show_document(document: ReviewedDocument, lang: Lang) -> None:
-    """Facts, evidence on the page, review and downloads for one analysed document."""
-    report = document.current()
+def reviewed_report(document: ReviewedDocument, policy: LoadedPolicy) -> DocumentReport:
+    """The report with the reviewer's decisions applied and its risk recomputed from them."""
+    return risk.with_risk(document.current(), policy)
+
+
+def show_document(document: ReviewedDocument, report: DocumentReport, lang: Lang) -> None:
+    """Risk summary first, then facts, evidence on the page, review and downloads for one document."""
+    show_risk(report, lang)
     if report.status == "partial":
         st.warning(f"{t('partial', lang)}: " + "; ".join(report.errors))
     if report.warnings:
@@ -162,6 +191,49 @@ def show_document(document: ReviewedDocument, lang: Lang) -> None:
     show_evidence_and_review(document, report, lang)
     show_audit_trail(document, lang)
     show_downloads(document, report, lang)
+
+
+def badge(level: str, lang: Lang) -> str:
+    """A coloured Markdown badge for a risk level or severity."""
+    return f":{BADGE_COLOURS.get(level, 'gray')}-badge[{t(f'level.{level}', lang)}]"
+
+
+def show_risk(report: DocumentReport, lang: Lang) -> None:
+    """Overall and per-dimension levels as badges, the indicative sovereignty level, the findings."""
+    st.subheader(t("risk_summary", lang))
+    summary = report.risk
+    if summary is None:
+        st.info(t("risk_unavailable", lang))
+        return
+    overall = localised(summary.overall_explanation, summary.overall_explanation_nl, lang)
+    st.markdown(f"**{t('overall', lang)}:** {badge(summary.overall, lang)} {overall}")
+    columns = st.columns(len(summary.dimensions))
+    for column, (name, dimension) in zip(columns, summary.dimensions.items(), strict=True):
+        explanation = localised(dimension.explanation, dimension.explanation_nl, lang)
+        column.markdown(f"**{t(f'dim.{name}', lang)}**  \n{badge(dimension.level, lang)}")
+        column.caption(explanation)
+    sovereignty = summary.sovereignty
+    label = localised(sovereignty.label, sovereignty.label_nl, lang)
+    st.markdown(f"**{t('sovereignty', lang)}:** :blue-badge[{summary.sovereignty_level}] {label}")
+    st.caption(f"{t('policy.used', lang)}: {summary.policy.name} (sha256 {summary.policy.sha256[:12]})")
+    st.markdown(f"**{t('findings', lang)}** ({len(summary.findings)})")
+    if not summary.findings:
+        st.caption(t("no_findings", lang))
+    for finding in summary.findings:
+        show_finding(finding, lang)
+
+
+def show_finding(finding: Finding, lang: Lang) -> None:
+    """One finding: severity, title, why, legal basis, suggested action and its quotes."""
+    title = localised(finding.title, finding.title_nl, lang)
+    severity = t(f"level.{finding.severity}", lang)
+    kind = "" if finding.kind == "risk" else f" · {t(f'kind.{finding.kind}', lang)}"
+    with st.expander(f"{severity} · {title} ({finding.rule_id}){kind}"):
+        st.write(localised(finding.explanation, finding.explanation_nl, lang))
+        st.markdown(f"**{t('legal_basis', lang)}:** " + "; ".join(b.cite() for b in finding.legal_basis))
+        st.markdown(f"**{t('action', lang)}:** {localised(finding.action, finding.action_nl, lang)}")
+        for quote in finding.evidence:
+            st.caption(f"{t('page', lang)} {quote.page}: “{quote.quote}”")
 
 
 def show_evidence_and_review(document: ReviewedDocument, report: DocumentReport, lang: Lang) -> None:
@@ -276,7 +348,13 @@ def show_downloads(document: ReviewedDocument, report: DocumentReport, lang: Lan
     )
     columns[2].download_button(
         t("download.xlsx", lang),
-        tables.rows_xlsx({t("facts", lang): rows, t("audit_trail", lang): review.audit_rows(report.review, lang)}),
+        tables.rows_xlsx(
+            {
+                t("facts", lang): rows,
+                t("findings", lang): tables.finding_rows(report, lang),
+                t("audit_trail", lang): review.audit_rows(report.review, lang),
+            }
+        ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx-{document.key}",
@@ -318,7 +396,7 @@ def main() -> None:
     """The page: sidebar, upload, per-file results, comparison."""
     st.set_page_config(page_title="analyser", layout="wide")
     st.session_state.setdefault(DOCS, {})
-    lang, analyser = sidebar()
+    lang, analyser, policy = sidebar()
     st.title(t("title", lang))
     st.caption(t("intro", lang))
     if "flash" in st.session_state:
@@ -329,15 +407,15 @@ def main() -> None:
     for document in documents:
         if document.original.status == "failed":
             st.error(f"{t('failed', lang)} {document.name}: " + "; ".join(document.original.errors))
-    analysed = [d for d in documents if d.original.status != "failed"]
+    analysed = [(d, reviewed_report(d, policy)) for d in documents if d.original.status != "failed"]
     if not analysed:
         return
-    tabs = st.tabs([d.name for d in analysed])
-    for tab, document in zip(tabs, analysed, strict=True):
+    tabs = st.tabs([d.name for d, _ in analysed])
+    for tab, (document, report) in zip(tabs, analysed, strict=True):
         with tab:
-            show_document(document, lang)
+            show_document(document, report, lang)
     if len(analysed) > 1:
-        show_comparison([d.current() for d in analysed], lang)
+        show_comparison([report for _, report in analysed], lang)
 
 
 if __name__ == "__main__":  # streamlit runs the script as __main__; importing it runs nothing

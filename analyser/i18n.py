@@ -56,6 +56,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     },
     "analysing": {"en": "Analysing", "nl": "Bezig met analyseren"},
     "stage.start": {"en": "reading the file", "nl": "bestand lezen"},
+    "stage.model": {"en": "loading the model (once per session)", "nl": "model laden (eenmaal per sessie)"},
     "stage.rules": {"en": "finding facts with patterns", "nl": "feiten zoeken met patronen"},
     "stage.retrieve": {"en": "selecting relevant passages", "nl": "relevante passages selecteren"},
     "stage.extract": {"en": "asking the model", "nl": "het model raadplegen"},
@@ -140,6 +141,24 @@ LABELS: dict[str, dict[Lang, str]] = {
     "level.high": {"en": "high", "nl": "hoog"},
     "level.critical": {"en": "critical", "nl": "kritiek"},
     "level.unknown": {"en": "unknown", "nl": "onbekend"},
+    "dim.geographic": {"en": "Geography", "nl": "Geografie"},
+    "dim.jurisdiction": {"en": "Jurisdiction", "nl": "Rechtsmacht"},
+    "dim.key_custody": {"en": "Key custody", "nl": "Sleutelbeheer"},
+    "dim.subprocessors": {"en": "Subprocessors", "nl": "Subverwerkers"},
+    "dim.exit": {"en": "Exit", "nl": "Exit"},
+    "dim.incident": {"en": "Incidents", "nl": "Incidenten"},
+    "kind.risk": {"en": "risk", "nl": "risico"},
+    "kind.not_stated": {"en": "not stated", "nl": "niet geregeld"},
+    "kind.mitigation": {"en": "mitigation", "nl": "mitigatie"},
+    "severity": {"en": "Severity", "nl": "Ernst"},
+    "risk_of": {"en": "Risk", "nl": "Risico"},
+    "dimension": {"en": "Dimension", "nl": "Dimensie"},
+    "rule": {"en": "Rule", "nl": "Regel"},
+    "title_col": {"en": "Finding", "nl": "Bevinding"},
+    "explanation": {"en": "Explanation", "nl": "Toelichting"},
+    "policy.default": {"en": "Built-in default policy", "nl": "Ingebouwd standaardbeleid"},
+    "policy.upload": {"en": "Or upload a policy file (TOML)", "nl": "Of upload een beleidsbestand (TOML)"},
+    "policy.used": {"en": "Assessed against policy", "nl": "Beoordeeld volgens beleid"},
 }
 
 
@@ -158,3 +177,8 @@ def field_label(field: str, lang: Lang) -> str:
 def as_lang(value: str) -> Lang:
     """Normalise a language code to a supported interface language (English by default)."""
     return "nl" if value.lower().startswith("nl") else "en"
+
+
+def localised(english: str, dutch: str, lang: Lang) -> str:
+    """A text the analyser gives in both languages: the Dutch one when asked for and present."""
+    return dutch if lang == "nl" and dutch else english

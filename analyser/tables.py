@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from analyser.i18n import Lang, field_label, t
+from analyser.i18n import Lang, field_label, localised, t
 from analyser.review import field_value, format_value
 from analyser.types import DocumentReport
 
@@ -98,16 +97,35 @@ def rows_xlsx(sheets: Mapping[str, Sequence[Row]]) -> bytes:
 
 
 def _risk_columns(report: DocumentReport, lang: Lang) -> dict[str, object]:
-    risk: Any = getattr(report, "risk", None)
+    risk = report.risk
     if risk is None:
         return {}
-    columns: dict[str, object] = {t("overall", lang): t(f"level.{risk.overall}", lang)}
-    sovereignty = getattr(risk, "sovereignty_level", None)
-    if sovereignty is not None:
-        columns[t("sovereignty", lang)] = sovereignty
-    for name, dimension in getattr(risk, "dimensions", {}).items():
-        columns[name] = t(f"level.{dimension.level}", lang)
+    columns: dict[str, object] = {
+        t("overall", lang): t(f"level.{risk.overall}", lang),
+        t("sovereignty", lang): risk.sovereignty_level,
+    }
+    for name, dimension in risk.dimensions.items():
+        columns[f"{t('risk_of', lang)} · {t(f'dim.{name}', lang)}"] = t(f"level.{dimension.level}", lang)
     return columns
+
+
+def finding_rows(report: DocumentReport, lang: Lang) -> list[dict[str, object]]:
+    """The risk findings as table rows, in the report's language choice (Dutch texts where given)."""
+    if report.risk is None:
+        return []
+    return [
+        {
+            t("rule", lang): f.rule_id,
+            t("dimension", lang): t(f"dim.{f.dimension}", lang),
+            t("severity", lang): t(f"level.{f.severity}", lang),
+            t("title_col", lang): localised(f.title, f.title_nl, lang),
+            t("explanation", lang): localised(f.explanation, f.explanation_nl, lang),
+            t("legal_basis", lang): "; ".join(basis.cite() for basis in f.legal_basis),
+            t("action", lang): localised(f.action, f.action_nl, lang),
+            t("quote", lang): " | ".join(f"p. {e.page}: {e.quote}" for e in f.evidence),
+        }
+        for f in report.risk.findings
+    ]
 
 
 def _columns(rows: Sequence[Row]) -> list[str]:
@@ -128,10 +146,14 @@ def _sheet_title(name: str) -> str:
 
 
 def report_markdown(report: DocumentReport, lang: Lang) -> str:
-    """A readable report: every fact with its value, quote and page, then the review decisions."""
+    """A readable report: the risk summary, every fact with its value, quote and page, the review decisions."""
     from analyser.review import audit_rows, fact_rows
+    from analyser.risk import risk_markdown
 
     lines = [f"# {vendor_name(report)}", "", f"{t('document', lang)}: {report.document}", ""]
+    if report.risk is not None:
+        lines += [risk_markdown(report.risk, lang).rstrip(), ""]
+    lines += [f"## {t('facts', lang)}", ""]
     lines += _markdown_table(fact_rows(report, lang))
     if report.review:
         lines += ["", f"## {t('audit_trail', lang)}", ""]

@@ -114,6 +114,64 @@ def test_several_uploads_with_a_bad_file_among_them(app: AppTest) -> None:
     assert len(app.session_state["documents"]) == 3
 
 
+def test_the_risk_summary_comes_first_with_badges_and_findings(app: AppTest) -> None:
+    upload(app, (NL_PDF.name, NL_PDF.read_bytes()))
+    assert next(s.value for s in app.subheader) == "Risk summary"
+    markdown = [m.value for m in app.markdown]
+    assert any(m.startswith("**Overall:** :orange-badge[medium] Medium") for m in markdown)
+    assert "**Exit**  \n:orange-badge[medium]" in markdown
+    assert "**Geography**  \n:green-badge[low]" in markdown
+    assert any(m.startswith("**Indicative sovereignty level:** :blue-badge[SEAL-3]") for m in markdown)
+    assert "**Findings** (2)" in markdown
+    assert [e.label for e in app.expander if "EXIT-05" in e.label or "INC-03" in e.label] == [
+        "medium · Deletion period longer than your policy (EXIT-05)",
+        "medium · Breach notification without a deadline in hours (INC-03)",
+    ]
+    assert "**Legal basis:** GDPR Art. 28(3)(g); GDPR Art. 5(1)(e); Organisation policy max_deletion_days" in markdown
+
+
+def test_a_correction_recomputes_the_risk(app: AppTest, downloads: dict[str, bytes]) -> None:
+    upload(app, (NL_PDF.name, NL_PDF.read_bytes()))
+    key = document_key(app, NL_PDF.name)
+    app.text_input(key="reviewer").input("Anna")
+    record_decision(app, key, "exit.deletion_days", "correct", "30", note="Addendum 2 zegt 30 dagen")
+    markdown = [m.value for m in app.markdown]
+    assert "**Exit**  \n:green-badge[low]" in markdown
+    assert "**Findings** (1)" in markdown
+    assert not [e.label for e in app.expander if "EXIT-05" in e.label]
+    report = json.loads(downloads["nl_verwerkersovereenkomst_schoolcloud.json"])
+    assert report["exit"]["deletion_days"] == 30
+    assert [f["rule_id"] for f in report["risk"]["findings"]] == ["INC-03"]
+    assert report["risk"]["dimensions"]["exit"]["level"] == "low"
+
+
+def test_a_policy_from_the_policies_folder_is_used(app: AppTest) -> None:
+    upload(app, (NL_PDF.name, NL_PDF.read_bytes()))
+    assert app.selectbox(key="policy").options == ["Built-in default policy", "default", "permissive", "strict"]
+    app.selectbox(key="policy").set_value("strict")
+    app.run()
+    report = app.session_state["documents"][document_key(app, NL_PDF.name)].original
+    assert report.risk is not None  # the pipeline's own assessment stays; the app shows the recomputed one
+    import tomllib
+
+    name = tomllib.loads((REPO / "policies" / "strict.toml").read_text())["name"]
+    used = [c.value for c in app.caption if c.value.startswith("Assessed against policy: ")]
+    assert len(used) == 1 and used[0].startswith(f"Assessed against policy: {name} (sha256 ")
+
+
+def test_an_uploaded_policy_changes_the_assessment(app: AppTest) -> None:
+    upload(app, (NL_PDF.name, NL_PDF.read_bytes()))
+    policy = b'name = "lenient"\nmax_deletion_days = 120\n'
+    app.file_uploader(key="policy_upload").upload("lenient.toml", policy, "application/toml")
+    app.run()
+    assert not app.exception
+    assert any(c.value.startswith("Assessed against policy: lenient (sha256 ") for c in app.caption)
+    assert "**Findings** (1)" in [m.value for m in app.markdown]
+    app.file_uploader(key="policy_upload").upload("broken.toml", b"max_deletion_days = 'lots'", "application/toml")
+    app.run()
+    assert any(e.value.startswith("Policy file broken.toml is invalid") for e in app.error)
+
+
 def test_the_selected_fact_shows_its_quote_and_the_highlighted_page(app: AppTest) -> None:
     upload(app, (NL_PDF.name, NL_PDF.read_bytes()))
     key = document_key(app, NL_PDF.name)
@@ -207,7 +265,8 @@ def test_the_interface_speaks_dutch(app: AppTest) -> None:
     app.run()
     upload(app, (NL_PDF.name, NL_PDF.read_bytes()))
     assert app.title[0].value == "Beoordeling contracten en verwerkersovereenkomsten"
-    assert [s.value for s in app.subheader][:2] == ["Feiten", "Bewijs en beoordeling"]
+    assert [s.value for s in app.subheader][:3] == ["Risicosamenvatting", "Feiten", "Bewijs en beoordeling"]
+    assert any(m.value.startswith("**Totaal:** :orange-badge[middel] Middel") for m in app.markdown)
     frame = app.dataframe[0].value
     assert list(frame.columns) == ["Feit", "Waarde", "Betrouwbaarheid", "Citaat", "Pagina", "Beoordeling"]
 

@@ -287,7 +287,8 @@ def test_xlsx_has_one_sheet_per_table(tmp_path: Path) -> None:
 def test_markdown_report_lists_facts_and_decisions(tiny_report: DocumentReport) -> None:
     decision = review.decide(tiny_report, "courts", "correct", reviewer="A", correction="DE", note="a|b", now=NOW)
     text = tables.report_markdown(review.apply_decisions(tiny_report, [decision]), "en")
-    assert text.startswith("# Example Cloud B.V.\n\nDocument: tiny.pdf\n\n| Fact | Value |")
+    assert text.startswith("# Example Cloud B.V.\n\nDocument: tiny.pdf\n\n## Risk assessment\n")
+    assert "\n## Facts\n\n| Fact | Value |" in text
     assert "| Competent courts | DE |" in text
     assert "## Audit trail" in text and "a\\|b" in text
 
@@ -301,3 +302,24 @@ def test_every_label_and_field_exists_in_english_and_dutch() -> None:
     assert set(FIELD_LABELS) == set(review.REVIEW_FIELDS)
     assert t("no_such_label", "nl") == "no_such_label"
     assert field_label("governing_law", "nl") == "Toepasselijk recht"
+
+
+def test_finding_rows_in_both_languages(tiny_report: DocumentReport) -> None:
+    rows = tables.finding_rows(tiny_report, "en")
+    assert [r["Rule"] for r in rows] == [f.rule_id for f in tiny_report.risk.findings]  # type: ignore[union-attr]
+    incident = next(r for r in rows if r["Rule"] == "INC-04")
+    assert (incident["Dimension"], incident["Severity"]) == ("Incidents", "high")
+    dutch = next(r for r in tables.finding_rows(tiny_report, "nl") if r["Regel"] == "INC-04")
+    assert (dutch["Dimensie"], dutch["Ernst"]) == ("Incidenten", "hoog")
+    assert dutch["Bevinding"] != incident["Finding"]  # the Dutch title, not the English one
+    assert tables.finding_rows(tiny_report.model_copy(update={"risk": None}), "en") == []
+
+
+def test_comparison_rows_carry_the_risk_levels(tiny_report: DocumentReport) -> None:
+    assessed = tiny_report.risk
+    assert assessed is not None
+    row = tables.comparison_rows([tiny_report], "nl")[0]
+    assert (row["Totaal"], row["Indicatief soevereiniteitsniveau"]) == ("middel", assessed.sovereignty_level)
+    dutch = {"low": "laag", "medium": "middel", "high": "hoog", "unknown": "onbekend"}
+    assert row["Risico · Incidenten"] == dutch[assessed.dimensions["incident"].level]
+    assert row["Subverwerkers"] == 0
