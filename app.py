@@ -392,6 +392,21 @@ def show_comparison(reports: Sequence[DocumentReport], lang: Lang) -> None:
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def register_downloads(reports_json: tuple[str, ...], policy_sha256: str, _policy: LoadedPolicy) -> dict[str, bytes]:
+    """The register files for these reviewed reports; cached, as a rerun must not rebuild them."""
+    reports = [DocumentReport.model_validate_json(text) for text in reports_json]
+    return tables.register_files(reports, _policy)
+
+
+def show_register(reports: Sequence[DocumentReport], policy: LoadedPolicy, lang: Lang) -> None:
+    """summary.csv, summary.xlsx and report.md over every analysed document, vendors merged."""
+    st.subheader(t("register", lang))
+    files = register_downloads(tuple(r.model_dump_json() for r in reports), policy.ref.sha256, policy)
+    for column, name in zip(st.columns(len(files)), tables.REGISTER_FILES, strict=True):
+        column.download_button(name, files[name], file_name=name, key=f"register-{name}")
+
+
 def main() -> None:
     """The page: sidebar, upload, per-file results, comparison."""
     st.set_page_config(page_title="analyser", layout="wide")
@@ -416,6 +431,7 @@ def main() -> None:
             show_document(document, report, lang)
     if len(analysed) > 1:
         show_comparison([report for _, report in analysed], lang)
+    show_register([report for _, report in analysed], policy, lang)
 
 
 if __name__ == "__main__":  # streamlit runs the script as __main__; importing it runs nothing

@@ -122,6 +122,10 @@ LABELS: dict[str, dict[Lang, str]] = {
     "download.xlsx": {"en": "Excel (XLSX)", "nl": "Excel (XLSX)"},
     "download.md": {"en": "Readable report (Markdown)", "nl": "Leesbaar rapport (Markdown)"},
     "comparison": {"en": "Comparison of vendors", "nl": "Vergelijking van leveranciers"},
+    "register": {
+        "en": "Register of all documents (the same files as `analyser batch`)",
+        "nl": "Register van alle documenten (dezelfde bestanden als `analyser batch`)",
+    },
     "comparison_hint": {
         "en": "Click a column header to sort.",
         "nl": "Klik op een kolomkop om te sorteren.",

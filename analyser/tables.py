@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from analyser.i18n import Lang, field_label, localised, t
+from analyser.policy import LoadedPolicy
 from analyser.review import field_value, format_value
 from analyser.types import DocumentReport
 
@@ -173,3 +176,22 @@ def _markdown_table(rows: Sequence[Row]) -> list[str]:
 def _markdown_cell(value: object) -> str:
     text = "" if value is None else str(value)
     return " ".join(text.split()).replace("|", "\\|")
+
+
+REGISTER_FILES = ("summary.csv", "summary.xlsx", "report.md")
+
+
+def register_files(reports: Sequence[DocumentReport], policy: LoadedPolicy | None = None) -> dict[str, bytes]:
+    """The batch register of these reports (vendor profiles merged, assessed under `policy`) as file bytes.
+
+    Written by the batch's own writers (analyser.exports) into a temporary folder that is removed,
+    so a download from the app matches `analyser batch` output exactly.
+    """
+    from analyser import exports, risk, vendors
+    from analyser.export import safe_stem
+
+    filed = [vendors.Filed(report=r, report_file=f"{safe_stem(r.document)}.json") for r in reports]
+    profiles = vendors.build_profiles(filed, lambda terms: risk.assess(terms, policy))
+    with tempfile.TemporaryDirectory(prefix="analyser-register-") as folder:
+        exports.write_register(profiles, Path(folder))
+        return {name: (Path(folder) / name).read_bytes() for name in REGISTER_FILES}

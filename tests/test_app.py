@@ -6,6 +6,7 @@ tests exercise upload, per-file errors, review and downloads end to end in about
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -248,7 +249,13 @@ def test_downloads_carry_the_reviewed_report(app: AppTest, downloads: dict[str, 
     upload(app, (NL_PDF.name, NL_PDF.read_bytes()), (EN_PDF.name, EN_PDF.read_bytes()))
     labels = [b.label for b in app.download_button]
     assert labels[:4] == ["JSON report (with review)", "CSV", "Excel (XLSX)", "Readable report (Markdown)"]
-    assert labels[-2:] == ["Comparison of vendors · CSV", "Comparison of vendors · XLSX"]
+    assert labels[-5:] == [
+        "Comparison of vendors · CSV",
+        "Comparison of vendors · XLSX",
+        "summary.csv",
+        "summary.xlsx",
+        "report.md",
+    ]
     stem = "nl_verwerkersovereenkomst_schoolcloud"
     assert json.loads(downloads[f"{stem}.json"])["provider"]["name"] == "SchoolCloud Nederland B.V."
     assert downloads[f"{stem}.csv"].decode("utf-8-sig").startswith("Fact,Value,Confidence,Quote,Page,Review\n")
@@ -258,6 +265,10 @@ def test_downloads_carry_the_reviewed_report(app: AppTest, downloads: dict[str, 
     matrix = downloads["comparison.csv"].decode("utf-8-sig").splitlines()
     assert matrix[0].startswith("Vendor,Document,")
     assert len(matrix) == 3
+    # The register of all documents, written by the batch's own writers.
+    register = list(csv.DictReader(io.StringIO(downloads["summary.csv"].decode("utf-8-sig"))))
+    assert sorted(row["vendor"] for row in register) == ["CloudHost Europe B.V.", "SchoolCloud Nederland B.V."]
+    assert downloads["report.md"].decode().startswith("# Vendor register\n")
 
 
 def test_the_interface_speaks_dutch(app: AppTest) -> None:

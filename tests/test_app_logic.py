@@ -323,3 +323,12 @@ def test_comparison_rows_carry_the_risk_levels(tiny_report: DocumentReport) -> N
     dutch = {"low": "laag", "medium": "middel", "high": "hoog", "unknown": "onbekend"}
     assert row["Risico · Incidenten"] == dutch[assessed.dimensions["incident"].level]
     assert row["Subverwerkers"] == 0
+
+
+def test_register_files_are_the_batch_register_of_the_reviewed_reports(tiny_report: DocumentReport) -> None:
+    decision = review.decide(tiny_report, "governing_law", "correct", reviewer="A", correction="BE", now=NOW)
+    files = tables.register_files([review.apply_decisions(tiny_report, [decision])])
+    assert list(files) == ["summary.csv", "summary.xlsx", "report.md"]
+    rows = list(csv.DictReader(io.StringIO(files["summary.csv"].decode("utf-8-sig"))))
+    assert [(r["vendor"], r["governing_law"]) for r in rows] == [("Example Cloud B.V.", "BE")]
+    assert files["summary.xlsx"].startswith(b"PK")
