@@ -31,7 +31,7 @@ log = logging.getLogger("analyser.app")
 # ANALYSER_APP_BACKEND picks the engine selected when the app opens (the browser test uses "rules").
 BACKEND_ENV = "ANALYSER_APP_BACKEND"
 APP_BACKENDS = ("llama", "rules", "openai")
-UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "md", "markdown", "txt"]
+UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "md", "markdown", "txt", "json"]  # json: a saved analysis
 REVIEW_ACTIONS: tuple[ReviewAction, ...] = get_args(ReviewAction)
 DOCS = "documents"  # session-state key: {upload key: ReviewedDocument}
 POLICY_DIR = REPO_ROOT / "policies"
@@ -123,9 +123,9 @@ def choose_policy(lang: Lang) -> LoadedPolicy:
 # --- Analysis -----------------------------------------------------------------------------------
 
 
-def upload_key(name: str, data: bytes) -> str:
-    """The same file uploaded again is not analysed again."""
-    return f"{hashlib.sha256(data).hexdigest()[:16]}-{name}"
+def upload_key(name: str, sha256: str) -> str:
+    """The same file uploaded again is not analysed again; a saved analysis finds its PDF by this key."""
+    return f"{sha256[:16]}-{name}"
 
 
 def analyse_upload(analyser: pipeline.Analyser, name: str, data: bytes, say: Callable[[str], None]) -> DocumentReport:
@@ -150,8 +150,13 @@ def analyse_new_uploads(analyser: pipeline.Analyser, uploads: Sequence[Any], lan
     documents: dict[str, ReviewedDocument] = st.session_state[DOCS]
     for upload in uploads:
         data = upload.getvalue()
-        key = upload_key(upload.name, data)
+        if Path(upload.name).suffix.lower() == ".json":
+            restore_upload(upload.name, data, lang)
+            continue
+        key = upload_key(upload.name, hashlib.sha256(data).hexdigest())
         if key in documents:
+            if documents[key].pdf is None and documents[key].original.media_type == "pdf":
+                documents[key].pdf = data  # the PDF of a restored analysis: pages can be shown again
             continue
         with st.status(f"{t('analysing', lang)}: {upload.name}", expanded=False) as status:
 
@@ -167,6 +172,19 @@ def analyse_new_uploads(analyser: pipeline.Analyser, uploads: Sequence[Any], lan
             status.update(label=f"{upload.name}: {t('stage.done', lang)}", state=state)
         pdf = data if report.media_type == "pdf" else None
         documents[key] = ReviewedDocument(key=key, name=upload.name, original=report, pdf=pdf)
+
+
+def restore_upload(name: str, data: bytes, lang: Lang) -> None:
+    """Continue a review from a JSON report the app saved earlier, its audit trail included."""
+    documents: dict[str, ReviewedDocument] = st.session_state[DOCS]
+    try:
+        report = review.restore(data)
+    except ValueError as exc:
+        st.error(f"{t('failed', lang)} {name}: {exc}")
+        return
+    key = upload_key(report.document, report.sha256)
+    if key not in documents:
+        documents[key] = ReviewedDocument(key=key, name=report.document, original=report, decisions=list(report.review))
 
 
 # --- One document -------------------------------------------------------------------------------

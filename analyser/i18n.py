@@ -51,8 +51,9 @@ LABELS: dict[str, dict[Lang, str]] = {
     "policy": {"en": "Policy", "nl": "Beleid"},
     "no_policy": {"en": "No policy files found.", "nl": "Geen beleidsbestanden gevonden."},
     "upload": {
-        "en": "Upload contracts (PDF, DOCX, HTML, Markdown, text)",
-        "nl": "Upload contracten (PDF, DOCX, HTML, Markdown, tekst)",
+        "en": "Upload contracts (PDF, DOCX, HTML, Markdown, text), or a saved analysis (JSON) to continue its review",
+        "nl": "Upload contracten (PDF, DOCX, HTML, Markdown, tekst), of een opgeslagen analyse (JSON) om verder te "
+        "beoordelen",
     },
     "analysing": {"en": "Analysing", "nl": "Bezig met analyseren"},
     "stage.start": {"en": "reading the file", "nl": "bestand lezen"},

@@ -14,6 +14,8 @@ from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from pydantic import ValidationError
+
 from analyser import normalise
 from analyser.i18n import Lang, field_label, t
 from analyser.types import DocumentReport, FieldReview, ReviewAction, ReviewDecision, ReviewValue
@@ -176,6 +178,16 @@ def apply_decisions(original: DocumentReport, decisions: Sequence[ReviewDecision
         facts[decision.field] = _reviewed_fact(original.facts.get(decision.field), decision)
     payload["review"] = [d.model_dump(mode="json") for d in decisions]
     return DocumentReport.model_validate(payload)
+
+
+def restore(saved: bytes | str) -> DocumentReport:
+    """A report saved by the app (its `review` holds the trail) to continue reviewing; ValueError if not one."""
+    try:
+        return DocumentReport.model_validate_json(saved)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "top level"
+        raise ValueError(f"not a report saved by the analyser ({where}: {first['msg']})") from None
 
 
 def latest_actions(decisions: Sequence[ReviewDecision]) -> dict[str, ReviewAction]:

@@ -271,6 +271,35 @@ def test_downloads_carry_the_reviewed_report(app: AppTest, downloads: dict[str, 
     assert downloads["report.md"].decode().startswith("# Vendor register\n")
 
 
+def test_a_saved_analysis_continues_with_its_audit_trail(app: AppTest, downloads: dict[str, bytes]) -> None:
+    upload(app, (NL_PDF.name, NL_PDF.read_bytes()))
+    app.text_input(key="reviewer").input("Anna")
+    record_decision(app, document_key(app, NL_PDF.name), "governing_law", "correct", "DE", note="zie addendum")
+    saved = downloads["nl_verwerkersovereenkomst_schoolcloud.json"]
+    # A new session (a reload, another day): the saved JSON brings the review back, without the model.
+    fresh = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    fresh.run()
+    upload(fresh, ("nl_verwerkersovereenkomst_schoolcloud.json", saved))
+    key = document_key(fresh, NL_PDF.name)
+    assert table_value(fresh, "Governing law") == "DE"
+    assert [(d.field, d.reviewer, d.note) for d in fresh.session_state["documents"][key].decisions] == [
+        ("governing_law", "Anna", "zie addendum")
+    ]
+    fresh.selectbox(key=f"field-{key}").set_value("courts")
+    fresh.run()
+    assert [c.value for c in fresh.caption if "PDF files only" in c.value] == [
+        "Page images are shown for PDF files only."
+    ]
+    upload(fresh, (NL_PDF.name, NL_PDF.read_bytes()))  # the PDF itself: pages again, no new analysis
+    assert len(fresh.session_state["documents"]) == 1
+    assert len(fresh.get("image")) == 1
+    assert table_value(fresh, "Governing law") == "DE"
+    upload(fresh, ("notes.json", b'{"hello": "world"}'))
+    assert [e.value for e in fresh.error] == [
+        "Could not analyse notes.json: not a report saved by the analyser (document: Field required)"
+    ]
+
+
 def test_the_interface_speaks_dutch(app: AppTest) -> None:
     app.radio(key="lang").set_value("nl")
     app.run()
@@ -359,3 +388,4 @@ def test_app_imports_only_the_pipeline_export_and_presentation_layers() -> None:
             imported.update(a.name for a in node.names if a.name.startswith("analyser"))
     assert imported, "app.py should use the analyser package"
     assert imported <= APP_MAY_IMPORT, sorted(imported - APP_MAY_IMPORT)
+

@@ -332,3 +332,13 @@ def test_register_files_are_the_batch_register_of_the_reviewed_reports(tiny_repo
     rows = list(csv.DictReader(io.StringIO(files["summary.csv"].decode("utf-8-sig"))))
     assert [(r["vendor"], r["governing_law"]) for r in rows] == [("Example Cloud B.V.", "BE")]
     assert files["summary.xlsx"].startswith(b"PK")
+
+
+def test_restore_reads_a_saved_report_with_its_trail(tiny_report: DocumentReport) -> None:
+    decision = review.decide(tiny_report, "courts", "reject", reviewer="A", now=NOW)
+    saved = review.apply_decisions(tiny_report, [decision]).model_dump_json()
+    restored = review.restore(saved)
+    assert (restored.courts, restored.review) == (None, (decision,))
+    assert review.apply_decisions(restored, list(restored.review)) == restored  # replaying is idempotent
+    with pytest.raises(ValueError, match=r"^not a report saved by the analyser \(document: Field required\)"):
+        review.restore(b"{}")
