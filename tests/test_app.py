@@ -388,4 +388,3 @@ def test_app_imports_only_the_pipeline_export_and_presentation_layers() -> None:
             imported.update(a.name for a in node.names if a.name.startswith("analyser"))
     assert imported, "app.py should use the analyser package"
     assert imported <= APP_MAY_IMPORT, sorted(imported - APP_MAY_IMPORT)
-
