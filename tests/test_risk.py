@@ -413,3 +413,12 @@ def test_policy_model_defaults_match_the_default_file() -> None:
     assert default_policy().policy.model_dump(exclude={"name", "description"}) == Policy(name="x").model_dump(
         exclude={"name", "description"}
     )
+
+
+def test_dutch_texts_name_the_key_holder_in_dutch() -> None:
+    doc = report(key_custody="provider", remote_access_locations=("US",), transfer_mechanisms=("SCC",))
+    finding = next(f for f in assess(doc).findings if f.rule_id == "KEY-01")
+    assert finding.explanation.startswith("The provider manages the encryption keys while the data is exposed to US.")
+    assert finding.explanation_nl.startswith(
+        "De sleutels worden beheerd door de leverancier, terwijl de gegevens blootstaan aan US."
+    )

@@ -210,6 +210,14 @@ def provider_seat_not_stated(ctx: Context) -> Hit | None:
 # --- key custody ---------------------------------------------------------------------------
 
 
+_HOLDER_NL = {
+    "customer": "klant",
+    "provider": "leverancier",
+    "third_party": "derde partij",
+    "not_stated": "niet vermeld",
+}
+
+
 def _exposure_values(ctx: Context) -> dict[str, str]:
     parts = [*ctx.situation.us_group, *ctx.situation.exposed_locations]
     return {"exposure": ", ".join(dict.fromkeys(parts))}
@@ -220,7 +228,8 @@ def keys_not_customer_exposed(ctx: Context) -> Hit | None:
     """The provider or a third party holds the keys while the data is exposed to a third country."""
     if ctx.report.key_custody not in ("provider", "third_party") or not ctx.situation.exposed:
         return None
-    values = {**_exposure_values(ctx), "holder": ctx.report.key_custody.replace("_", " ")}
+    custody = ctx.report.key_custody
+    values = {**_exposure_values(ctx), "holder": custody.replace("_", " "), "holder_nl": _HOLDER_NL[custody]}
     return Hit(fields=("key_custody",), values=values)
 
 
@@ -238,7 +247,7 @@ def keys_below_policy(ctx: Context) -> Hit | None:
     custody = ctx.report.key_custody
     if ctx.policy.required_key_custody != "customer" or custody == "customer" or ctx.situation.exposed:
         return None
-    return Hit(fields=("key_custody",), values={"holder": custody.replace("_", " ")})
+    return Hit(fields=("key_custody",), values={"holder": custody.replace("_", " "), "holder_nl": _HOLDER_NL[custody]})
 
 
 @predicate
