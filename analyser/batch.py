@@ -364,6 +364,8 @@ def _remove_temporaries(out: Path) -> None:
 
 
 def _key(item: BatchItem, base: CacheKey) -> CacheKey | None:
+    if not item.path.is_file():
+        return None  # a FIFO would block and /dev/zero never ends: the pipeline reports what it is instead
     try:
         digest = file_sha256(item.path)
     except OSError:

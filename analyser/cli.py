@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from typing import Annotated, cast
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -36,6 +38,8 @@ out = Console(soft_wrap=True)
 _state = {"verbosity": 0}
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# A file named "x\x1b[2J.pdf" must not clear the screen, nor "a[/b].pdf" crash the console's markup parser.
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 
@@ -60,6 +64,11 @@ def main(
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
 
+def _shown(text: str) -> str:
+    """Text from a document or file name, safe to print: no console markup, no terminal control characters."""
+    return escape(_CONTROL_CHARS.sub("?", text))
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn an AnalyserError into one clear line and an exit code; tracebacks only with -vv."""
@@ -68,7 +77,7 @@ def _user_errors() -> Iterator[None]:
     except AnalyserError as exc:
         if _state["verbosity"] >= 2:
             err.print_exception()
-        err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]Error:[/] {_shown(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED) from None
 
 
@@ -99,7 +108,7 @@ def inspect(
     table.add_row("sha256", document.sha256)
     out.print(table)
     for warning in document.warnings:
-        err.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]Warning:[/] {_shown(warning)}", highlight=False)
 
 
 @app.command()
@@ -144,6 +153,14 @@ def analyse(
             "--jobs", "-j", min=1, help="Documents prepared at once (ingestion, retrieval); model calls stay serial."
         ),
     ] = 1,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            help="Seconds reading one file may take before it is given up as hostile or broken "
+            "(default 120, or ANALYSER_TIMEOUT_S).",
+        ),
+    ] = None,
     vendor_map: Annotated[
         Path | None,
         typer.Option(
@@ -178,6 +195,8 @@ def analyse(
         raise typer.Exit(EXIT_USAGE)
     with _user_errors():
         settings = load_settings()
+        if timeout is not None:
+            settings = settings.model_copy(update={"limits": settings.limits.model_copy(update={"timeout_s": timeout})})
         options = pipeline.AnalysisOptions(
             backend=backend,
             strategy=cast(pipeline.Strategy, strategy),
@@ -235,7 +254,7 @@ class _BatchProgress:
         self.progress.update(self.task, description="Loading the model")
 
     def stage(self, item: batch.BatchItem, stage: str) -> None:
-        self.progress.update(self.task, description=f"{item.display}: {stage}")
+        self.progress.update(self.task, description=f"{_shown(item.display)}: {stage}")
 
     def finished(self, result: batch.ItemResult) -> None:
         self.done += 1
@@ -262,16 +281,16 @@ def _print_summary(result: batch.BatchResult, out: Path) -> None:
 
 def _print_outcome(report: DocumentReport) -> None:
     if report.status == "failed":
-        err.print(f"[red]failed[/]  {'; '.join(report.errors)}", highlight=False)
+        err.print(f"[red]failed[/]  {_shown('; '.join(report.errors))}", highlight=False)
         return
     found = sum(1 for r in report.facts.values() if r.status == "found")
     colour = "green" if report.status == "ok" else "yellow"
     err.print(
-        f"[{colour}]{report.status}[/]  {report.document}: {found} of {len(report.facts)} fields stated",
+        f"[{colour}]{report.status}[/]  {_shown(report.document)}: {found} of {len(report.facts)} fields stated",
         highlight=False,
     )
     for problem in report.errors:
-        err.print(f"   [yellow]problem:[/] {problem}", highlight=False)
+        err.print(f"   [yellow]problem:[/] {_shown(problem)}", highlight=False)
 
 
 @app.command("app")

@@ -43,7 +43,9 @@ def safe_stem(name: str) -> str:
 def safe_name(text: str) -> str:
     """`text` made safe as a file name: no separators or control characters, no leading dot, bounded."""
     stem = re.sub(r"[\x00-\x1f\x7f/\\]+", "_", text).strip(". ") or "document"
-    return stem[:150]
+    # Bounded in UTF-8 bytes, not characters: file systems allow 255 bytes, and the atomic writer adds a
+    # prefix and suffix to its temporary name (150 CJK characters would be 450 bytes and fail the batch).
+    return stem.encode()[:150].decode(errors="ignore")
 
 
 def _current_umask() -> int:

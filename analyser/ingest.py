@@ -126,6 +126,13 @@ def _check_chars(total: int, name: str, limits: Limits) -> None:
 
 def _read_bytes(path: Path, name: str, limits: Limits) -> bytes:
     try:
+        if path.is_symlink() and not path.exists():
+            raise IngestError(
+                name,
+                "is a symbolic link that loops or points nowhere.",
+                code="broken_link",
+                hint="Point the link at the document itself.",
+            )
         if not path.exists():
             raise FileNotFoundError(path)
         if not path.is_file():
@@ -283,7 +290,7 @@ def _extract_pdf(data: bytes, name: str, limits: Limits, warnings: list[str]) ->
     except Exception as exc:
         raise IngestError(
             name,
-            f"is a damaged or truncated PDF ({type(exc).__name__}).",
+            f"is a damaged, truncated or malformed PDF ({_reader_detail(exc)}).",
             code="corrupt",
             hint="Export or download the PDF again.",
         ) from exc
@@ -313,6 +320,14 @@ def _extract_pdf(data: bytes, name: str, limits: Limits, warnings: list[str]) ->
     return texts
 
 
+def _reader_detail(exc: Exception) -> str:
+    """pypdf's own reason when it is short and specific ("Detected cyclic page references"), else the error type."""
+    detail = str(exc).strip().rstrip(".")
+    if not detail or len(detail) > 80 or detail.lower() == "error reading pdf file":
+        return type(exc).__name__
+    return detail
+
+
 def _bomb(name: str) -> IngestError:
     return IngestError(
         name,
@@ -327,10 +342,14 @@ def _warn_active_content(reader: object, warnings: list[str]) -> None:
     try:
         root = reader.trailer["/Root"]  # type: ignore[attr-defined]
         names = root.get("/Names") or {}
+        action = root.get("/OpenAction")
+        action = action.get_object() if action is not None else None
+        # An open action is usually just "show page 1 at this zoom"; only script and launch actions matter.
+        scripted = isinstance(action, dict) and action.get("/S") in ("/JavaScript", "/Launch")
         found = [
             label
             for label, present in (
-                ("JavaScript", "/JavaScript" in names or "/OpenAction" in root or "/AA" in root),
+                ("JavaScript", "/JavaScript" in names or scripted),
                 ("embedded files", "/EmbeddedFiles" in names),
             )
             if present
@@ -354,7 +373,7 @@ def _check_text_layer(texts: list[str], name: str, warnings: list[str]) -> None:
     if sum(stripped) < _MIN_CHARS_PER_PAGE * len(texts) and max(stripped, default=0) < 200:
         raise IngestError(
             name,
-            "has no text layer: it looks like a scanned document.",
+            "has no readable text layer: it looks like a scanned document (or its page content is malformed).",
             code="no_text_layer",
             hint="OCR is not supported yet; ask for a text PDF or run OCR first.",
         )

@@ -14,7 +14,11 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+import sys
+import threading
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -26,6 +30,7 @@ T = TypeVar("T")
 # Modules the forkserver imports once, so that each child starts with the parsers loaded
 # (ingest imports them lazily; without this every child would import them again: 70 ms a file).
 _PRELOAD = ["analyser.ingest", "pypdf", "pypdf.filters", "docx", "bs4", "markdown_it"]
+_START_LOCK = threading.Lock()
 
 
 def run_bounded(func: Callable[..., T], *args: Any, name: str, timeout_s: float, memory_mb: int) -> T:
@@ -40,7 +45,8 @@ def run_bounded(func: Callable[..., T], *args: Any, name: str, timeout_s: float,
         return func(*args)
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(writer, func, args, memory_mb), daemon=True)
-    process.start()
+    with _without_main_module():
+        process.start()
     writer.close()  # the child holds the only write end now, so its death reads as EOF here
     try:
         if not reader.poll(timeout_s):
@@ -102,6 +108,23 @@ def _signal_name(exitcode: int | None) -> str:
         except ValueError:
             return f"signal {-exitcode}"
     return f"exit code {exitcode}"
+
+
+@contextmanager
+def _without_main_module() -> Iterator[None]:
+    """Hide the caller's main module while a child starts, so the child does not run it again.
+
+    multiprocessing re-imports `__main__` from its file in every forkserver child. An unguarded
+    user script, or the Streamlit app (which runs as `__main__`), would then run again, models
+    and all, inside the reader.
+    """
+    with _START_LOCK:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
 
 
 def _context() -> Any:
