@@ -81,6 +81,46 @@ FIELD_CUES: dict[str, re.Pattern[str]] = {
         ),
     }.items()
 }
+# A field is worth a model call only if the passages retrieved for its group mention it at all:
+# the value cues above (an answer whose quote lacks them is rejected anyway), plus the words that
+# any statement of the other fields has to use. A field whose passages never mention it is "not
+# stated" without spending generated tokens on it, which is also where a small model invents most.
+ASK_CUES: dict[str, re.Pattern[str]] = {
+    **FIELD_CUES,
+    "governing_law": re.compile(r"\blaws?\b|governed|recht\b|rechts?|toepasselijk|anwendbar|gesetz", re.I),
+    "courts": re.compile(
+        r"court|tribunal|jurisdiction|rechter|rechtbank|gericht|gerichtsstand|arbitra|forum|geschil|streit", re.I
+    ),
+    "subprocessors": re.compile(
+        r"sub.?processor|subverwerker|sub-?verwerker|unterauftrag|sub.?contractor|onderaannemer|subunternehm|"
+        r"third part|derde|dritte|vendor|leverancier",
+        re.I,
+    ),
+}
+# Location fields need a place: a country, a region or a city the normaliser knows.
+_PLACE_FIELDS = ("storage_locations", "remote_access_locations")
+
+
+def askable_fields(
+    fields: Mapping[str, Sequence[str]], passages: Mapping[str, Sequence[Chunk]]
+) -> dict[str, tuple[str, ...]]:
+    """Per group, the wanted fields that its passages mention at all; groups with none are omitted."""
+    out: dict[str, tuple[str, ...]] = {}
+    for group, names in fields.items():
+        text = "\n".join(chunk.text for chunk in passages.get(group, ()))
+        keep = tuple(name for name in names if text and _mentions(name, text))
+        if keep:
+            out[group] = keep
+    return out
+
+
+def _mentions(name: str, text: str) -> bool:
+    if name in _PLACE_FIELDS:
+        return bool(normalise.countries_in(text))
+    cue = ASK_CUES.get(name)
+    return cue is None or cue.search(text) is not None
+
+
 FIELD_GROUPS = ("parties", "locations", "law", "subprocessors", "security", "exit")
 GROUP_FIELDS: dict[str, tuple[str, ...]] = {
     "parties": ("provider.name", "provider.country"),

@@ -14,7 +14,7 @@ from analyser import __version__
 from analyser.chunking import split_document
 from analyser.config import DEFAULT_MODEL_ID, Settings, load_registry
 from analyser.errors import AnalyserError, IngestError
-from analyser.extraction import GROUP_FIELDS, ExtractionRun, ModelExtractor, open_fields
+from analyser.extraction import GROUP_FIELDS, ExtractionRun, ModelExtractor, askable_fields, open_fields
 from analyser.ingest import read_document
 from analyser.merge import Merged, merge
 from analyser.policy import LoadedPolicy, load_policy
@@ -216,7 +216,9 @@ class Analyser:
         say("retrieve")
         started = time.perf_counter()
         index = DocumentIndex.build(chunks, self.embedder())  # type: ignore[arg-type]
-        context = shared_context({group: [s.chunk for s in index.select(group)] for group in fields}, chunks)
+        selections = {group: [s.chunk for s in index.select(group)] for group in fields}
+        fields = askable_fields(fields, selections)
+        context = shared_context({group: selections[group] for group in fields}, chunks)
         passages = {group: context for group in fields if context}
         timer.add("retrieve", started)
         say("extract")
