@@ -16,6 +16,7 @@ from analyser.config import DEFAULT_MODEL_ID, Settings, load_registry
 from analyser.errors import AnalyserError, IngestError
 from analyser.extraction import GROUP_FIELDS, ExtractionRun, ModelExtractor, askable_fields, open_fields
 from analyser.ingest import read_document
+from analyser.injection import find_injections, injection_warnings, without_injected
 from analyser.merge import Merged, merge
 from analyser.policy import LoadedPolicy, load_policy
 from analyser.risk import with_risk
@@ -186,6 +187,9 @@ class Analyser:
         say("rules")
         started = time.perf_counter()
         rule_facts = rules.extract(document)
+        # Text addressed to an AI system is contract text, never an instruction: no fact may quote it.
+        injections = find_injections(document)
+        rule_facts, dropped = without_injected(rule_facts, injections)
         timer.add("rules", started)
         run = ExtractionRun()
         if self.uses_model:
@@ -193,7 +197,9 @@ class Analyser:
             # small machine, and a pattern that matched is more reliable than a 1.5B model.
             fields = open_fields(rule_facts) if self.options.ask_model == "gaps" else dict(GROUP_FIELDS)
             run = self._extract_with_model(document, chunks, fields, timer, say)
-        run.facts = [*rule_facts, *run.facts]
+        model_facts, dropped_from_model = without_injected(run.facts, injections)
+        run.facts = [*rule_facts, *model_facts]
+        run.warnings += injection_warnings(injections, dropped + dropped_from_model)
         started = time.perf_counter()
         merged = merge(run.facts, document)
         timer.add("merge", started)
