@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,13 @@ def corpus() -> Path:
     if not (CORPUS / "docs").is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
     return CORPUS
+
+
+@pytest.fixture
+def no_network() -> Iterator[list[str]]:
+    """Fail the test if anything in this process tries to reach a non-loopback address (tests/offline.py)."""
+    from tests.offline import network_guard
+
+    with network_guard() as attempts:
+        yield attempts
+    assert attempts == [], f"network access attempted: {attempts}"
