@@ -382,3 +382,29 @@ def test_corpus_batch_first_run_then_cached_run(corpus: Path, tmp_path: Path) ->
 def test_corpus_batch_killed_midway_resumes(corpus: Path, tmp_path: Path) -> None:
     done, total = _interrupted_run_resumes(corpus / "docs", tmp_path / "out", signal.SIGKILL)
     assert 3 <= done < total
+
+
+def test_a_fully_cached_model_run_never_loads_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, out = many_documents(tmp_path / "in", 3), tmp_path / "out"
+    monkeypatch.setattr(batch, "_model_sha256", lambda analyser: "a" * 64)  # as if the GGUF file were verified
+    llama = pipeline.Analyser(pipeline.AnalysisOptions(backend="llama"), Settings())
+    rules = pipeline.Analyser(pipeline.AnalysisOptions(backend="rules"), Settings())
+    planned = batch.plan([folder])
+    base = batch.fingerprint(llama, "")
+    with ResultCache(out / CACHE_FILE) as cache:
+        for item in planned.items:
+            cache.put(_replace(base, {"file_sha256": _sha(item.path)}), item.display, rules.analyse_path(item.path))
+
+    def no_model(self: pipeline.Analyser) -> object:
+        raise AssertionError("the model was loaded for a run the cache covers")
+
+    monkeypatch.setattr(pipeline.Analyser, "backend", no_model)
+    listener = _Quiet()
+    result = batch.run_batch(llama, planned, batch.BatchOptions(out=out), listener)
+    assert result.skipped == 3 and "loading" not in listener.events
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
