@@ -388,3 +388,17 @@ def test_app_imports_only_the_pipeline_export_and_presentation_layers() -> None:
             imported.update(a.name for a in node.names if a.name.startswith("analyser"))
     assert imported, "app.py should use the analyser package"
     assert imported <= APP_MAY_IMPORT, sorted(imported - APP_MAY_IMPORT)
+
+
+def test_the_app_opens_no_connection_beyond_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.offline import network_guard
+
+    monkeypatch.setenv("ANALYSER_APP_BACKEND", "rules")
+    with network_guard() as attempts:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+        at.run()
+        upload(at, (NL_PDF.name, NL_PDF.read_bytes()), (EN_PDF.name, EN_PDF.read_bytes()))
+        at.text_input(key="reviewer").input("Anna")
+        record_decision(at, document_key(at, NL_PDF.name), "governing_law", "correct", "DE")
+    assert attempts == []
+    assert not at.exception
