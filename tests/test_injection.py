@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 from fpdf import FPDF
@@ -283,5 +282,4 @@ def test_injected_text_plants_no_fact_real_model(document: InjectedDocument) -> 
 
 def test_module_documents_are_small() -> None:
     """The model tests stay affordable on two cores."""
-    assert all(len(d.content) < 4000 for d in DOCUMENTS if d.name.endswith(".txt"))
-    assert Path(__file__).name == "test_injection.py"
+    assert all(len(d.content) < 1500 for d in DOCUMENTS if d.name.endswith(".txt"))

@@ -95,7 +95,7 @@ Artikel 3. Op deze overeenkomst is Nederlands recht van toepassing; geschillen g
 @pytest.mark.model
 def test_real_model_gives_the_same_report_whatever_ran_before() -> None:
     """One model instance: document A, then B, then A again. The prompt cache must not leak B into A."""
-    analyser = Analyser(AnalysisOptions(backend="llama", ask_model="all"), Settings())
+    analyser = Analyser(AnalysisOptions(backend="llama"), Settings())
     first = analyser.analyse_document(parse_bytes(SHORT_EN, "a.txt"))
     analyser.analyse_document(parse_bytes(SHORT_NL, "b.txt"))
     again = analyser.analyse_document(parse_bytes(SHORT_EN, "a.txt"))
