@@ -217,6 +217,11 @@ class Analyser:
         from analyser.retrieval import DocumentIndex
 
         extractor = ModelExtractor(self.backend())  # type: ignore[arg-type]
+        # Each document starts from an empty prompt cache, so its report (values and token counts) never
+        # depends on the documents analysed before it; the cost is reading the system prompt once per document.
+        reset_cache = getattr(self.backend(), "reset_cache", None)
+        if callable(reset_cache):
+            reset_cache()
         if self.options.strategy == "full":
             return self._extract_full(document, chunks, fields, extractor, timer, say)
         say("retrieve")

@@ -100,4 +100,8 @@ def test_real_model_gives_the_same_report_whatever_ran_before() -> None:
     analyser.analyse_document(parse_bytes(SHORT_NL, "b.txt"))
     again = analyser.analyse_document(parse_bytes(SHORT_EN, "a.txt"))
     assert first.run is not None and first.run.model_calls > 0
+    assert again.run is not None and (again.run.tokens_read, again.run.tokens_cached) == (
+        first.run.tokens_read,
+        first.run.tokens_cached,
+    )
     assert _canonical(export.report_json(first)) == _canonical(export.report_json(again))

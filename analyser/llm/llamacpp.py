@@ -76,6 +76,11 @@ class LlamaCppBackend:
             threads=threads,
         )
 
+    def reset_cache(self) -> None:
+        """Forget the cached prompt, so that the next replies cannot depend on calls made before (a new document)."""
+        with self._lock:
+            self._llama.reset()  # type: ignore[no-untyped-call]  # untyped upstream
+
     def complete_json(self, request: LLMRequest) -> LLMResult:
         """Run one grammar-constrained chat completion and return its text, usage and timing."""
         grammar = self._grammar(request.json_schema)
