@@ -290,7 +290,7 @@ def _extract_pdf(data: bytes, name: str, limits: Limits, warnings: list[str]) ->
     except Exception as exc:
         raise IngestError(
             name,
-            f"is a damaged, truncated or malformed PDF ({_reader_detail(exc)}).",
+            f"is a damaged or truncated PDF ({_reader_detail(exc)}).",
             code="corrupt",
             hint="Export or download the PDF again.",
         ) from exc
