@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -58,6 +59,9 @@ class LlamaCppBackend:
         self._grammars: dict[str, llama_grammar.LlamaGrammar] = {}
         self._lock = threading.Lock()  # one Llama context cannot serve two calls at once
         self._llama = _load(model_path, model_id, chat_format, n_ctx, threads or os.cpu_count() or 1, seed)
+        # Free the model while the interpreter is still whole: left to Llama.__del__ at shutdown, llama.cpp's
+        # finaliser runs after its module globals are gone and prints a TypeError traceback.
+        self._closer = weakref.finalize(self, self._llama.close)
 
     @classmethod
     def from_resolved(
@@ -75,6 +79,10 @@ class LlamaCppBackend:
             n_ctx=window,
             threads=threads,
         )
+
+    def close(self) -> None:
+        """Free the model and its context now (also done at garbage collection or interpreter exit)."""
+        self._closer()
 
     def reset_cache(self) -> None:
         """Forget the cached prompt, so that the next replies cannot depend on calls made before (a new document)."""
