@@ -61,7 +61,7 @@ class LlamaCppBackend:
         self._llama = _load(model_path, model_id, chat_format, n_ctx, threads or os.cpu_count() or 1, seed)
         # Free the model while the interpreter is still whole: left to Llama.__del__ at shutdown, llama.cpp's
         # finaliser runs after its module globals are gone and prints a TypeError traceback.
-        self._closer = weakref.finalize(self, self._llama.close)
+        weakref.finalize(self, self._llama.close)
 
     @classmethod
     def from_resolved(
@@ -79,10 +79,6 @@ class LlamaCppBackend:
             n_ctx=window,
             threads=threads,
         )
-
-    def close(self) -> None:
-        """Free the model and its context now (also done at garbage collection or interpreter exit)."""
-        self._closer()
 
     def reset_cache(self) -> None:
         """Forget the cached prompt, so that the next replies cannot depend on calls made before (a new document)."""
